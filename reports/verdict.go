@@ -1,0 +1,36 @@
+// Package reports holds the record of a conformance run (verdicts per case)
+// and writes it for people and CI: JSON (the canonical record), JUnit XML,
+// Markdown and a self-contained HTML page.
+package reports
+
+import "time"
+
+// Outcome is the result of one case against one flow.
+type Outcome string
+
+const (
+	Pass  Outcome = "PASS"  // the endpoint did what the clause requires
+	Fail  Outcome = "FAIL"  // a MUST (or, with --strict, a SHOULD) was violated
+	Warn  Outcome = "WARN"  // a SHOULD not followed, or an allowed alternative taken
+	Skip  Outcome = "SKIP"  // the target does not offer what the case needs; Reason says what
+	Error Outcome = "ERROR" // the harness could not complete the case; never counted as PASS
+)
+
+// Verdict is the outcome of one case for one flow, with its evidence.
+type Verdict struct {
+	Case       string        `json:"case"`  // stable case ID, e.g. "aud-wrong"
+	Key        string        `json:"key"`   // case ID and flow, e.g. "aud-wrong@grant"
+	Title      string        `json:"title"`
+	Family     string        `json:"family"`
+	Flow       string        `json:"flow"`
+	Level      string        `json:"level"`  // MUST, SHOULD, MAY, BCP
+	Clause     string        `json:"clause"` // e.g. "RFC7523-3"
+	ClauseURL  string        `json:"clause_url,omitempty"`
+	Outcome    Outcome       `json:"outcome"`
+	Expected   string        `json:"expected,omitempty"`
+	Actual     string        `json:"actual,omitempty"`
+	Reason     string        `json:"reason,omitempty"`
+	Duration   time.Duration `json:"duration_ns"`
+	Transcript string        `json:"transcript,omitempty"` // redacted HTTP exchanges
+	Repro      string        `json:"repro,omitempty"`      // one-line reproduction command
+}

@@ -1,0 +1,101 @@
+// Package catalog is the compiled-in list of conformance cases: each with a
+// stable ID, the RFC clause behind it, its level, the flows it applies to,
+// what it needs from the target, the reference flaw that must make it fail,
+// and a plain-Go body that drives a token endpoint and returns a verdict.
+// It imports no Ginkgo, so cases can be proved without one-RunSpecs-per-process.
+package catalog
+
+import (
+	"context"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/jwtharness/jwtharness/fixtures"
+	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/reference"
+	"github.com/jwtharness/jwtharness/reports"
+	"github.com/jwtharness/jwtharness/suites/driver"
+)
+
+// Level is the RFC 2119 keyword (or BCP/vendor) that decides severity, once per case.
+type Level string
+
+const (
+	MUST   Level = "MUST"
+	SHOULD Level = "SHOULD"
+	MAY    Level = "MAY"
+	BCP    Level = "BCP"
+)
+
+// Case is one conformance case.
+type Case struct {
+	ID       string           // stable, lower-case slug: "aud-wrong"
+	Title    string           // one line
+	Family   string           // aud, time, replay, signature, header, encoding, request, response, ...
+	Flows    []fixtures.Flow  // flows it applies to
+	Clause   Clause           // the normative source
+	Level    Level            // MUST, SHOULD, MAY, BCP
+	Profiles []target.Profile // empty: every profile
+	Needs    []Capability     // what the target must offer, else SKIP
+	Flaw     reference.Flaw   // the reference flaw that must make this case fail
+	Mutation string           // fixtures mutation name when one mutated assertion makes the case (load --mix)
+	Serial   bool             // must not run beside other cases (replay races, clock control)
+	Run      func(ctx context.Context, env *Env, flow fixtures.Flow) reports.Verdict
+}
+
+// Env is everything a case body needs to drive one endpoint.
+type Env struct {
+	Target *target.Target
+	Client *driver.Client
+	Minter *fixtures.Minter
+	// Clock is the endpoint's own clock, shared with Minter.Now, when the
+	// endpoint is the in-process reference server; nil otherwise.
+	Clock *ManualClock
+	// Log receives transcripts as they happen (GinkgoWriter under Ginkgo).
+	Log io.Writer
+}
+
+// ManualClock is a settable clock. Now starts at the wall clock and moves
+// with it, offset by whatever Set or Advance asked for.
+type ManualClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+	frozen *time.Time
+}
+
+// Now returns the clock's time.
+func (c *ManualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen != nil {
+		return *c.frozen
+	}
+	return time.Now().Add(c.offset)
+}
+
+// Freeze stops the clock at t until Release.
+func (c *ManualClock) Freeze(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frozen = &t
+}
+
+// Release lets the clock run again from the wall clock plus its offset.
+func (c *ManualClock) Release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frozen = nil
+}
+
+// Advance moves the clock by d.
+func (c *ManualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen != nil {
+		t := c.frozen.Add(d)
+		c.frozen = &t
+		return
+	}
+	c.offset += d
+}

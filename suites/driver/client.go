@@ -1,0 +1,278 @@
+package driver
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jwtharness/jwtharness/fixtures/target"
+)
+
+// Defaults of a Client.
+const (
+	DefaultTimeout     = 10 * time.Second
+	DefaultMaxBodySize = 1 << 20 // 1 MiB
+)
+
+// Options configure a Client built without a target file.
+type Options struct {
+	// Endpoint is the token endpoint URL. Required.
+	Endpoint string
+	// HTTPClient sends the requests; nil means a fresh client. Redirects are
+	// never followed, whatever its CheckRedirect says.
+	HTTPClient *http.Client
+	// Timeout bounds each request, body included; zero means DefaultTimeout.
+	Timeout time.Duration
+	// MaxBodySize bounds how much of a response body is read; zero means
+	// DefaultMaxBodySize.
+	MaxBodySize int64
+	// Secrets are redacted from every transcript (client secrets).
+	Secrets []string
+}
+
+// Client sends token requests to one endpoint. It is safe for concurrent use.
+type Client struct {
+	endpoint string
+	hc       *http.Client
+	timeout  time.Duration
+	maxBody  int64
+	secrets  []string
+}
+
+// New returns a client for the target's token endpoint, using its TLS
+// settings and per-request timeout, and redacting its client secrets.
+func New(t *target.Target) (*Client, error) {
+	if t == nil {
+		return nil, errors.New("driver: nil target")
+	}
+	hc, err := t.HTTPClient()
+	if err != nil {
+		return nil, fmt.Errorf("driver: %w", err)
+	}
+	var secrets []string
+	for _, fc := range t.Flows {
+		if fc == nil {
+			continue
+		}
+		if fc.Credential != nil && len(fc.Credential.Secret) > 0 {
+			secrets = append(secrets, string(fc.Credential.Secret))
+		}
+		for _, a := range fc.Alternates {
+			if a != nil && len(a.Secret) > 0 {
+				secrets = append(secrets, string(a.Secret))
+			}
+		}
+	}
+	return NewClient(Options{
+		Endpoint:   t.TokenEndpoint,
+		HTTPClient: hc,
+		Timeout:    t.Timeout,
+		Secrets:    secrets,
+	})
+}
+
+// NewClient returns a client configured by o.
+func NewClient(o Options) (*Client, error) {
+	u, err := url.Parse(o.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("driver: token endpoint %q is not an http(s) URL", o.Endpoint)
+	}
+	var hc http.Client
+	if o.HTTPClient != nil {
+		hc = *o.HTTPClient
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	hc.Timeout = 0 // the per-request context bounds time, body read included
+	c := &Client{endpoint: o.Endpoint, hc: &hc, timeout: o.Timeout, maxBody: o.MaxBodySize, secrets: o.Secrets}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = DefaultMaxBodySize
+	}
+	return c, nil
+}
+
+// Endpoint is the token endpoint URL.
+func (c *Client) Endpoint() string { return c.endpoint }
+
+// Timeout is the per-request time limit.
+func (c *Client) Timeout() time.Duration { return c.timeout }
+
+// Do sends r and returns what happened. It never panics and never returns
+// nil: a transport failure is in Exchange.Err. Each request is bounded by
+// the client's timeout (and ctx), the body read by the size limit, and
+// redirects are returned, not followed.
+func (c *Client) Do(ctx context.Context, r *Request) (ex *Exchange) {
+	if r == nil {
+		r = &Request{}
+	}
+	ex = &Exchange{Request: r, URL: r.URL, secrets: c.secrets, Header: http.Header{}, Fields: map[string]string{}}
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			ex.Err = fmt.Errorf("driver: panic while sending the request: %v", p)
+		}
+		if ex.Duration == 0 {
+			ex.Duration = time.Since(start)
+		}
+	}()
+	if ex.URL == "" {
+		ex.URL = c.endpoint
+	}
+	if len(r.Query) > 0 {
+		sep := "?"
+		if strings.Contains(ex.URL, "?") {
+			sep = "&"
+		}
+		ex.URL += sep + EncodeParams(r.Query)
+	}
+	var body []byte
+	contentType := r.ContentType
+	switch {
+	case r.Body != nil:
+		body = r.Body
+	case len(r.Params) > 0 || r.method() == http.MethodPost:
+		body = []byte(EncodeParams(r.Params))
+		if contentType == "" {
+			contentType = FormContentType
+		}
+	}
+	ex.sentBody = body
+
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method(), ex.URL, rd)
+	if err != nil {
+		ex.Err = fmt.Errorf("cannot build request: %w", err)
+		return ex
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("User-Agent", "jwtharness")
+	for k, vs := range r.Header {
+		req.Header.Del(k)
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if h := req.Header.Get("Host"); h != "" {
+		req.Host = h
+	}
+	ex.sentHeader = req.Header.Clone()
+
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		ex.Duration = time.Since(start)
+		ex.Err = c.describe(ctx, err)
+		return ex
+	}
+	defer resp.Body.Close()
+	ex.Status = resp.StatusCode
+	ex.Header = resp.Header
+	ex.Body, err = io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	if int64(len(ex.Body)) > c.maxBody {
+		ex.Body = ex.Body[:c.maxBody]
+		ex.Truncated = true
+	}
+	ex.Duration = time.Since(start)
+	if err != nil {
+		ex.Err = fmt.Errorf("reading the response body: %w", c.describe(ctx, err))
+	}
+	ex.parseBody()
+	return ex
+}
+
+// describe turns a transport error into one clear sentence.
+func (c *Client) describe(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+		return &TransportError{Reason: fmt.Sprintf("no complete answer within %s", c.timeout), Err: err, Timeout: true}
+	}
+	return &TransportError{Reason: Explain(err), Err: err}
+}
+
+// TransportError is a request that got no (complete) HTTP answer.
+type TransportError struct {
+	Reason  string // one human sentence: "connection refused"
+	Timeout bool
+	Err     error
+}
+
+func (e *TransportError) Error() string { return e.Reason }
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// Explain reduces a transport error to its cause in a few words:
+// "connection refused", "no such host example.invalid", "TLS: ...".
+func Explain(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var recErr tls.RecordHeaderError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by peer"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "host unreachable"
+	case errors.As(err, &dnsErr):
+		return "no such host " + dnsErr.Name
+	case errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &certErr):
+		return "TLS certificate not trusted: " + err.Error()
+	case errors.As(err, &recErr):
+		return "TLS handshake failed (is the endpoint plain http?)"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed before a complete HTTP answer"
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "malformed HTTP") {
+		return "the endpoint does not speak HTTP: " + msg
+	}
+	return msg
+}
+
+// Ping checks once that the token endpoint answers HTTP at all (any status
+// will do). The error reads "cannot reach token endpoint URL: cause".
+func (c *Client) Ping(ctx context.Context) error {
+	ex := c.Do(ctx, &Request{Params: Form("grant_type", "")})
+	if ex.Status == 0 && ex.Err != nil {
+		return &PingError{Endpoint: c.endpoint, Err: ex.Err}
+	}
+	return nil
+}
+
+// PingError is an endpoint that cannot be reached.
+type PingError struct {
+	Endpoint string
+	Err      error
+}
+
+func (e *PingError) Error() string {
+	return fmt.Sprintf("cannot reach token endpoint %s: %v", e.Endpoint, e.Err)
+}
+func (e *PingError) Unwrap() error { return e.Err }

@@ -1,0 +1,206 @@
+package driver
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/jwtharness/jwtharness/fixtures"
+	"github.com/jwtharness/jwtharness/fixtures/target"
+)
+
+// Grant types and assertion types of RFC 7523 §2.1 and §2.2 and RFC 6749 §4.4.
+const (
+	GrantTypeJWTBearer         = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+	GrantTypeClientCredentials = "client_credentials"
+	ClientAssertionTypeJWT     = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+	FormContentType            = "application/x-www-form-urlencoded"
+)
+
+// Param is one form or query parameter. A request keeps its parameters in
+// order and may repeat a name, so that cases can send exactly what they mean.
+type Param struct {
+	Name, Value string
+}
+
+// Form turns name, value, name, value, ... into parameters. A trailing name
+// without a value gets the empty value.
+func Form(nameValues ...string) []Param {
+	out := make([]Param, 0, (len(nameValues)+1)/2)
+	for i := 0; i < len(nameValues); i += 2 {
+		p := Param{Name: nameValues[i]}
+		if i+1 < len(nameValues) {
+			p.Value = nameValues[i+1]
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Request is one token request as a case means to send it.
+type Request struct {
+	// Method is the HTTP method; "" means POST.
+	Method string
+	// URL overrides the target's token endpoint when set.
+	URL string
+	// Params is the application/x-www-form-urlencoded body, in order;
+	// repeated names are sent repeatedly.
+	Params []Param
+	// Query is appended to the URL's query string, in order.
+	Query []Param
+	// Body, when non-nil, is sent as is with ContentType and Params is ignored.
+	Body        []byte
+	ContentType string
+	// Header is added to the request (Content-Type here wins over ContentType).
+	Header http.Header
+	// Secrets are values to redact wherever they appear in the transcript.
+	Secrets []string
+}
+
+// Clone returns a deep copy of r, safe to mutate.
+func (r *Request) Clone() *Request {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Params = append([]Param(nil), r.Params...)
+	c.Query = append([]Param(nil), r.Query...)
+	if r.Body != nil {
+		c.Body = append([]byte(nil), r.Body...)
+	}
+	if r.Header != nil {
+		c.Header = r.Header.Clone()
+	}
+	c.Secrets = append([]string(nil), r.Secrets...)
+	return &c
+}
+
+// Get returns the first value of the form parameter name.
+func (r *Request) Get(name string) string {
+	for _, p := range r.Params {
+		if p.Name == name {
+			return p.Value
+		}
+	}
+	return ""
+}
+
+// Has reports whether the form has a parameter name.
+func (r *Request) Has(name string) bool {
+	for _, p := range r.Params {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Set replaces the first parameter name with value (removing the others with
+// that name), or appends it when absent. It returns r for chaining.
+func (r *Request) Set(name, value string) *Request {
+	out := r.Params[:0:0]
+	done := false
+	for _, p := range r.Params {
+		if p.Name != name {
+			out = append(out, p)
+			continue
+		}
+		if !done {
+			out = append(out, Param{Name: name, Value: value})
+			done = true
+		}
+	}
+	if !done {
+		out = append(out, Param{Name: name, Value: value})
+	}
+	r.Params = out
+	return r
+}
+
+// Add appends a parameter, even if the name is already present.
+func (r *Request) Add(name, value string) *Request {
+	r.Params = append(r.Params, Param{Name: name, Value: value})
+	return r
+}
+
+// Del removes every parameter called name.
+func (r *Request) Del(name string) *Request {
+	out := r.Params[:0:0]
+	for _, p := range r.Params {
+		if p.Name != name {
+			out = append(out, p)
+		}
+	}
+	r.Params = out
+	return r
+}
+
+// method returns the HTTP method to use.
+func (r *Request) method() string {
+	if r.Method == "" {
+		return http.MethodPost
+	}
+	return r.Method
+}
+
+// EncodeParams encodes parameters in order as application/x-www-form-urlencoded.
+func EncodeParams(ps []Param) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(p.Name))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(p.Value))
+	}
+	return b.String()
+}
+
+// FlowRequest builds the valid token request of a flow around assertion:
+// the bearer grant of RFC 7523 §2.1 (grant_type, assertion) or JWT client
+// authentication of §2.2 with the client credentials grant (grant_type,
+// client_assertion_type, client_assertion, client_id), followed by the
+// target's extra params (sorted by name). The client secret of a
+// client_secret_jwt flow is listed in Secrets.
+func FlowRequest(t *target.Target, flow fixtures.Flow, assertion string) *Request {
+	r := &Request{}
+	var cred *fixtures.Credential
+	if t != nil {
+		if fc := t.Flows[flow]; fc != nil {
+			cred = fc.Credential
+		}
+	}
+	if flow.ClientAuth() {
+		r.Params = Form(
+			"grant_type", GrantTypeClientCredentials,
+			"client_assertion_type", ClientAssertionTypeJWT,
+			"client_assertion", assertion,
+		)
+		if cred != nil && cred.ClientID != "" {
+			r.Add("client_id", cred.ClientID)
+		}
+	} else {
+		r.Params = Form("grant_type", GrantTypeJWTBearer, "assertion", assertion)
+	}
+	if cred != nil && len(cred.Secret) > 0 {
+		r.Secrets = append(r.Secrets, string(cred.Secret))
+	}
+	if t != nil {
+		names := make([]string, 0, len(t.Params))
+		for k := range t.Params {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			if r.Has(k) {
+				continue // the flow's own parameters win
+			}
+			for _, v := range t.Params[k] {
+				r.Add(k, v)
+			}
+		}
+	}
+	return r
+}

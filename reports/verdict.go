@@ -18,8 +18,8 @@ const (
 
 // Verdict is the outcome of one case for one flow, with its evidence.
 type Verdict struct {
-	Case       string        `json:"case"`  // stable case ID, e.g. "aud-wrong"
-	Key        string        `json:"key"`   // case ID and flow, e.g. "aud-wrong@grant"
+	Case       string        `json:"case"` // stable case ID, e.g. "aud-wrong"
+	Key        string        `json:"key"`  // case ID and flow, e.g. "aud-wrong@grant"
 	Title      string        `json:"title"`
 	Family     string        `json:"family"`
 	Flow       string        `json:"flow"`

@@ -1,0 +1,118 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// mdEscape makes text safe inside a Markdown table cell or list item.
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "\r", "")
+	s = strings.ReplaceAll(s, "\n", " ")
+	r := strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "'", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`)
+	return r.Replace(s)
+}
+
+// code is s as an inline code span.
+func code(s string) string {
+	return "`" + strings.ReplaceAll(strings.ReplaceAll(s, "`", "'"), "\n", " ") + "`"
+}
+
+func clauseLink(v Verdict) string {
+	tag := strings.TrimSpace(v.Level + " " + v.Clause)
+	if v.ClauseURL != "" && v.Clause != "" {
+		return fmt.Sprintf("%s [%s](%s)", v.Level, v.Clause, v.ClauseURL)
+	}
+	return tag
+}
+
+// WriteMarkdown writes a summary a CI step can post as a comment: status,
+// target, counts per outcome, counts per family, then every gating verdict
+// with its evidence, warnings, and skipped cases folded away.
+func WriteMarkdown(w io.Writer, r *Run) error {
+	var b strings.Builder
+	s := r.Summary()
+	icon := map[string]string{"CONFORMANT": "✅", "NOT CONFORMANT": "❌", "INCOMPLETE": "⚠️"}[r.Status()]
+	fmt.Fprintf(&b, "## %s jwtharness conformance: %s\n\n", icon, r.Status())
+	fmt.Fprintf(&b, "Target %s", code(r.Target.URL))
+	if r.Target.Profile != "" {
+		fmt.Fprintf(&b, " (profile %s)", r.Target.Profile)
+	}
+	fmt.Fprintf(&b, " · %s %s · seed %d", r.Tool, r.Version, r.Seed)
+	if r.Filter != "" {
+		fmt.Fprintf(&b, " · filter %s", code(r.Filter))
+	}
+	if r.Strict {
+		b.WriteString(" · strict")
+	}
+	if d := r.Duration(); d > 0 {
+		fmt.Fprintf(&b, " · %s", d.Round(10*time.Millisecond))
+	}
+	b.WriteString("\n\n")
+	if !r.Complete {
+		fmt.Fprintf(&b, "> **The run did not complete**: %s\n\n", mdEscape(nonEmptyStr(r.Incomplete, "stopped before every selected case ran")))
+	}
+
+	b.WriteString("| Outcome | Count |\n|---|---:|\n")
+	for _, o := range Outcomes {
+		fmt.Fprintf(&b, "| %s | %d |\n", o, s.Count(o))
+	}
+	fmt.Fprintf(&b, "| **Total** | **%d** |\n\n", s.Total)
+
+	fams := r.Families()
+	if len(fams) > 1 {
+		b.WriteString("<details><summary>By family</summary>\n\n| Family | PASS | FAIL | ERROR | WARN | SKIP |\n|---|---:|---:|---:|---:|---:|\n")
+		for _, f := range fams {
+			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d |\n", mdEscape(f.Name), f.Summary.Pass, f.Summary.Fail, f.Summary.Error, f.Summary.Warn, f.Summary.Skip)
+		}
+		b.WriteString("\n</details>\n\n")
+	}
+
+	gating := r.Gating()
+	if len(gating) > 0 {
+		fmt.Fprintf(&b, "### Failures (%d)\n\n", len(gating))
+		for _, v := range gating {
+			fmt.Fprintf(&b, "- **%s** %s %s: %s\n", v.Outcome, code(v.Key), clauseLink(v), mdEscape(v.Title))
+			if v.Expected != "" {
+				fmt.Fprintf(&b, "  - expected: %s\n", mdEscape(v.Expected))
+			}
+			if v.Actual != "" {
+				fmt.Fprintf(&b, "  - actual: %s\n", mdEscape(v.Actual))
+			}
+			if v.Reason != "" {
+				fmt.Fprintf(&b, "  - reason: %s\n", mdEscape(v.Reason))
+			}
+			if v.Repro != "" {
+				fmt.Fprintf(&b, "  - repro: %s\n", code(v.Repro))
+			}
+		}
+		b.WriteString("\n")
+	}
+	var warns, skips []Verdict
+	for _, v := range r.Sorted() {
+		switch {
+		case v.Outcome == Warn && !r.Strict:
+			warns = append(warns, v)
+		case v.Outcome == Skip:
+			skips = append(skips, v)
+		}
+	}
+	if len(warns) > 0 {
+		fmt.Fprintf(&b, "### Warnings (%d, not gating)\n\n", len(warns))
+		for _, v := range warns {
+			fmt.Fprintf(&b, "- %s %s: %s: %s\n", code(v.Key), clauseLink(v), mdEscape(v.Title), mdEscape(nonEmptyStr(v.Reason, message(v))))
+		}
+		b.WriteString("\n")
+	}
+	if len(skips) > 0 {
+		fmt.Fprintf(&b, "<details><summary>Skipped (%d)</summary>\n\n", len(skips))
+		for _, v := range skips {
+			fmt.Fprintf(&b, "- %s: %s\n", code(v.Key), mdEscape(v.Reason))
+		}
+		b.WriteString("\n</details>\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,289 @@
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Attacker runs a Plan against an Endpoint: one goroutine per connection,
+// each taking request bodies from the Pool (or the fixed raw body), and
+// feeds every answer to the Recorder. It knows no metric beyond that.
+type Attacker struct {
+	Plan     *Plan
+	Endpoint *Endpoint
+	Pool     *Pool  // nil in raw mode
+	RawBody  []byte // raw mode: the fixed request body (nil for GET)
+	Recorder *Recorder
+	// OnInterval receives each closed interval's records (may be nil).
+	// It runs on the flusher goroutine; keep it short.
+	OnInterval func(start, end time.Time, recs []IntervalRecord)
+	// Now is the clock; nil = time.Now. Tests only.
+	Now func() time.Time
+}
+
+// RunResult is what Run returns besides the recorded data.
+type RunResult struct {
+	Start    time.Time // first measured instant (after warm-up)
+	End      time.Time
+	Complete bool // false when ctx ended the run early
+	Warmup   int64
+	Err      error // the first fatal error (e.g. the pool could not mint)
+}
+
+// Run executes the plan. It returns when the plan's bound is reached or
+// ctx ends; the final partial interval is flushed before it returns.
+func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
+	p := a.Plan
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if a.Pool == nil && !p.Raw {
+		return nil, errors.New("attacker: no assertion pool")
+	}
+	workers := p.MaxInflight
+	if p.Model == ModelClosed {
+		workers = p.Concurrency
+	}
+	doers := make([]doer, workers)
+	for i := range doers {
+		d, err := newDoer(p.Client, a.Endpoint, workers)
+		if err != nil {
+			return nil, err
+		}
+		doers[i] = d
+	}
+	defer func() {
+		for _, d := range doers {
+			d.close()
+		}
+	}()
+	sel := NewSelector(p.Mix)
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	start := time.Now().Add(5 * time.Millisecond)
+	measureStart := start.Add(p.Warmup.D())
+	var end time.Time
+	if p.Duration > 0 {
+		end = measureStart.Add(p.Duration.D())
+	}
+	pacer := Pacer{Start: start, Rate: p.Rate}
+	maxSeq := int64(-1)
+	var warmSlots int64
+	if p.Model == ModelOpen {
+		warmSlots = pacer.Count(p.Warmup.D())
+		if p.Requests > 0 {
+			maxSeq = warmSlots + p.Requests
+		}
+		if p.Duration > 0 {
+			if n := pacer.Count(p.Warmup.D() + p.Duration.D()); maxSeq < 0 || n < maxSeq {
+				maxSeq = n
+			}
+		}
+	}
+
+	var (
+		next      atomic.Int64
+		measured  atomic.Int64
+		warm      atomic.Int64
+		fatalOnce sync.Once
+		fatal     error
+	)
+	setFatal := func(err error) {
+		fatalOnce.Do(func() { fatal = err; cancel() })
+	}
+	lateAfter, dropAfter := p.LateAfter.D(), p.DropAfter.D()
+
+	getBody := func(class int) ([]byte, bool) {
+		if p.Raw {
+			return a.RawBody, true
+		}
+		it, err := a.Pool.Get(ctx, class)
+		if err != nil {
+			if ctx.Err() == nil {
+				setFatal(err)
+			}
+			return nil, false
+		}
+		return it.Body, true
+	}
+
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(id int, d doer) {
+			defer wg.Done()
+			var s Sample
+			timer := time.NewTimer(time.Hour)
+			timer.Stop()
+			for ctx.Err() == nil {
+				var intended time.Time
+				var seq int64
+				if p.Model == ModelOpen {
+					seq = next.Add(1) - 1
+					if maxSeq >= 0 && seq >= maxSeq {
+						return
+					}
+					intended = pacer.At(seq)
+					if wait := time.Until(intended); wait > 0 {
+						timer.Reset(wait)
+						select {
+						case <-ctx.Done():
+							timer.Stop()
+							return
+						case <-timer.C:
+						}
+					}
+				} else {
+					intended = time.Now()
+					if !end.IsZero() && !intended.Before(end) {
+						return
+					}
+					seq = next.Add(1) - 1
+				}
+				isMeasured := !intended.Before(measureStart)
+				if isMeasured && p.Model == ModelClosed && p.Requests > 0 && measured.Add(1) > p.Requests {
+					return
+				}
+				class := sel.Class(seq)
+				if p.Model == ModelOpen && time.Since(intended) > dropAfter {
+					if isMeasured {
+						a.Recorder.Dropped(id, class)
+					}
+					continue
+				}
+				body, ok := getBody(class)
+				if !ok {
+					return
+				}
+				sent := time.Now()
+				r := d.do(body)
+				done := time.Now()
+				if !isMeasured {
+					warm.Add(1)
+					continue
+				}
+				s = Sample{Class: class, Intended: intended, Sent: sent, Done: done, Status: r.status, ErrorCode: r.code,
+					BytesIn: r.in, BytesOut: r.out, Late: p.Model == ModelOpen && sent.Sub(intended) > lateAfter}
+				switch {
+				case r.err != nil && r.timedOut:
+					s.Outcome = OutcomeTimeout
+				case r.err != nil:
+					s.Outcome = OutcomeConnError
+				case r.status >= 200 && r.status < 300:
+					s.Outcome = OutcomeIssued
+				case r.status >= 400 && r.status < 500:
+					s.Outcome = OutcomeRejected
+				case r.status >= 500:
+					s.Outcome = OutcomeServerError
+				default:
+					s.Outcome = OutcomeOtherStatus
+				}
+				a.Recorder.Record(id, &s)
+			}
+		}(w, doers[w])
+	}
+
+	// Flusher: intervals aligned to wall-clock multiples of the interval.
+	iv := p.Interval.D()
+	stopFlush := make(chan struct{})
+	flushDone := make(chan struct{})
+	var flushErr error
+	go func() {
+		defer close(flushDone)
+		if d := time.Until(measureStart); d > 0 {
+			select {
+			case <-time.After(d):
+			case <-stopFlush:
+				return
+			}
+		}
+		ivStart := measureStart
+		for {
+			boundary := ivStart.Truncate(iv).Add(iv)
+			select {
+			case <-time.After(time.Until(boundary)):
+			case <-stopFlush:
+				return
+			}
+			recs, err := a.Recorder.Flush(ivStart, boundary)
+			if err != nil {
+				flushErr = err
+			}
+			if a.OnInterval != nil {
+				a.OnInterval(ivStart, boundary, recs)
+			}
+			ivStart = boundary
+		}
+	}()
+	wg.Wait()
+	finished := time.Now()
+	close(stopFlush)
+	<-flushDone
+	// The last, partial interval.
+	lastStart := measureStart
+	if n := finished.Truncate(iv); n.After(lastStart) {
+		lastStart = n
+	}
+	endAt := finished
+	if finished.After(measureStart) {
+		recs, err := a.Recorder.Flush(lastStart, endAt)
+		if err != nil && flushErr == nil {
+			flushErr = err
+		}
+		if a.OnInterval != nil && len(recs) > 0 {
+			a.OnInterval(lastStart, endAt, recs)
+		}
+	}
+	res := &RunResult{Start: measureStart, End: endAt, Complete: fatal == nil && parent.Err() == nil, Warmup: warm.Load(), Err: fatal}
+	if fatal == nil && flushErr != nil {
+		res.Err = flushErr
+	}
+	if res.Err != nil {
+		res.Complete = false
+	}
+	return res, nil
+}
+
+// Preflight sends one request with net/http and returns the status and
+// the first KiB of the answer, so a broken setup is reported with the
+// server's own words before a run starts.
+func Preflight(ctx context.Context, ep *Endpoint, body []byte) (status int, answer string, err error) {
+	hc := &http.Client{Timeout: ep.Timeout, Transport: &http.Transport{TLSClientConfig: ep.TLS, Proxy: nil},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	defer hc.CloseIdleConnections()
+	method := ep.Method
+	if method == "" {
+		method = http.MethodPost
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, ep.URL.String(), rd)
+	if err != nil {
+		return 0, "", err
+	}
+	if ep.ContentType != "" {
+		req.Header.Set("Content-Type", ep.ContentType)
+	}
+	req.Header.Set("Accept", "application/json")
+	for k, vs := range ep.Header {
+		req.Header[k] = vs
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, "", fmt.Errorf("cannot reach %s: %w", ep.URL.Redacted(), err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	return resp.StatusCode, string(b), nil
+}

@@ -1,0 +1,364 @@
+package loadgen
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// SchemaVersion is the run file format version; merge and report refuse
+// other versions.
+const SchemaVersion = 1
+
+// Machine describes the host that generated (part of) a run.
+type Machine struct {
+	RunID      string    `json:"run_id"`
+	Host       string    `json:"host"`
+	OS         string    `json:"os"`
+	Arch       string    `json:"arch"`
+	CPUs       int       `json:"cpus"`
+	GOMAXPROCS int       `json:"gomaxprocs"`
+	GoVersion  string    `json:"go_version"`
+	Start      time.Time `json:"start"`
+}
+
+// ThisMachine describes the current host.
+func ThisMachine(runID string, start time.Time) Machine {
+	h, _ := os.Hostname()
+	return Machine{RunID: runID, Host: h, OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(),
+		GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version(), Start: start}
+}
+
+// Header is a run file's first line.
+type Header struct {
+	Type        string            `json:"type"` // "header"
+	Schema      int               `json:"schema"`
+	RunID       string            `json:"run_id"`
+	Tool        string            `json:"tool"`
+	ToolVersion string            `json:"tool_version"`
+	Machines    []Machine         `json:"machines"`
+	Plan        Plan              `json:"plan"`
+	Histogram   HistogramSettings `json:"histogram"`
+	Interval    Duration          `json:"interval"`
+	Start       time.Time         `json:"start"` // wall clock of the first measured interval
+	Clock       string            `json:"clock"` // how intervals align across machines
+	Ceiling     *Ceiling          `json:"ceiling,omitempty"`
+	Classes     []string          `json:"classes"`
+	Notes       []string          `json:"notes,omitempty"`
+}
+
+// NewHeader fills the fixed fields.
+func NewHeader(runID, toolVersion string, plan Plan, start time.Time) Header {
+	classes := make([]string, len(plan.Mix))
+	for i, e := range plan.Mix {
+		classes[i] = e.Name
+	}
+	return Header{Type: "header", Schema: SchemaVersion, RunID: runID, Tool: "jwtharness", ToolVersion: toolVersion,
+		Machines: []Machine{ThisMachine(runID, start)}, Plan: plan, Histogram: DefaultHistogramSettings,
+		Interval: plan.Interval, Start: start, Clock: "intervals aligned to wall-clock multiples of the interval (UTC); clocks of merged machines assumed NTP-synced",
+		Classes: classes}
+}
+
+// Stats are the figures read off one histogram, in µs.
+type Stats struct {
+	Count int64   `json:"count"`
+	Min   int64   `json:"min_us"`
+	Mean  float64 `json:"mean_us"`
+	P50   int64   `json:"p50_us"`
+	P90   int64   `json:"p90_us"`
+	P99   int64   `json:"p99_us"`
+	P999  int64   `json:"p999_us"`
+	Max   int64   `json:"max_us"`
+}
+
+// StatsOf reads the standard figures off h.
+func StatsOf(h *hdrhistogram.Histogram) Stats {
+	if h.TotalCount() == 0 {
+		return Stats{}
+	}
+	return Stats{Count: h.TotalCount(), Min: h.Min(), Mean: h.Mean(), P50: h.ValueAtQuantile(50),
+		P90: h.ValueAtQuantile(90), P99: h.ValueAtQuantile(99), P999: h.ValueAtQuantile(99.9), Max: h.Max()}
+}
+
+// ClassSummary is one class over the whole run (or "all").
+type ClassSummary struct {
+	Class      string   `json:"class"`
+	Expect     string   `json:"expect,omitempty"` // "issued" or "rejected"
+	Counters   Counters `json:"counters"`
+	Response   Stats    `json:"response"` // from intended send time
+	Service    Stats    `json:"service"`  // from actual send
+	Rate       float64  `json:"rate"`     // answered requests per second
+	OKRate     float64  `json:"ok_rate"`  // answers as expected per second (successful verifications for valid)
+	ErrorRate  float64  `json:"error_rate"`
+	LateRate   float64  `json:"late_rate"`
+	ResponseH  string   `json:"response_hist"`
+	ServiceH   string   `json:"service_hist"`
+	responseHH *hdrhistogram.Histogram
+}
+
+// CPUUsage is the generator process's own CPU use over the measured run.
+type CPUUsage struct {
+	User    Duration `json:"user"`
+	System  Duration `json:"system"`
+	Wall    Duration `json:"wall"`
+	Cores   float64  `json:"cores"`    // (user+system)/wall
+	Share   float64  `json:"share"`    // Cores / GOMAXPROCS
+	Process string   `json:"includes"` // what the process also ran (e.g. the embedded server)
+}
+
+// Summary is a run file's last line. Everything in it except Pool, CPU,
+// Thresholds, Warnings and Complete can be recomputed from the intervals.
+type Summary struct {
+	Type       string            `json:"type"` // "summary"
+	Start      time.Time         `json:"start"`
+	End        time.Time         `json:"end"`
+	Elapsed    Duration          `json:"elapsed"`
+	Classes    []ClassSummary    `json:"classes"`
+	All        ClassSummary      `json:"all"`
+	VerifyRate float64           `json:"verify_rate"`        // valid assertions answered with a token, per second
+	OfCeiling  float64           `json:"of_ceiling"`         // VerifyRate (or raw rate) / ceiling on all cores, when known
+	Pool       *PoolStats        `json:"pool,omitempty"`     // assertion pool
+	CPU        *CPUUsage         `json:"cpu,omitempty"`      // generator CPU
+	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
+	Warnings   []string          `json:"warnings,omitempty"`
+	Complete   bool              `json:"complete"`
+}
+
+// Run is a parsed run file.
+type Run struct {
+	Header    Header
+	Intervals []IntervalRecord
+	Summary   *Summary
+}
+
+// Writer writes a run file line by line.
+type Writer struct {
+	w   *bufio.Writer
+	enc *json.Encoder
+}
+
+// NewWriter wraps w.
+func NewWriter(w io.Writer) *Writer {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	e := json.NewEncoder(bw)
+	e.SetEscapeHTML(false)
+	return &Writer{w: bw, enc: e}
+}
+
+// WriteHeader writes the header line.
+func (w *Writer) WriteHeader(h *Header) error { return w.line(h) }
+
+// WriteIntervals writes interval lines.
+func (w *Writer) WriteIntervals(recs []IntervalRecord) error {
+	for i := range recs {
+		if err := w.enc.Encode(&recs[i]); err != nil {
+			return err
+		}
+	}
+	return w.w.Flush()
+}
+
+// WriteSummary writes the summary line.
+func (w *Writer) WriteSummary(s *Summary) error { return w.line(s) }
+
+func (w *Writer) line(v any) error {
+	if err := w.enc.Encode(v); err != nil {
+		return err
+	}
+	return w.w.Flush()
+}
+
+// ReadRun parses a run file. It checks the schema version.
+func ReadRun(r io.Reader) (*Run, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	run := &Run{}
+	line := 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if len(b) == 0 {
+			continue
+		}
+		var kind struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal(b, &kind); err != nil {
+			return nil, fmt.Errorf("line %d: not JSON: %v", line, err)
+		}
+		switch kind.Type {
+		case "header":
+			if line != 1 {
+				return nil, fmt.Errorf("line %d: a header after line 1", line)
+			}
+			if err := json.Unmarshal(b, &run.Header); err != nil {
+				return nil, fmt.Errorf("line %d: header: %v", line, err)
+			}
+			if run.Header.Schema != SchemaVersion {
+				return nil, fmt.Errorf("run file schema %d; this jwtharness reads schema %d", run.Header.Schema, SchemaVersion)
+			}
+		case "interval":
+			var iv IntervalRecord
+			if err := json.Unmarshal(b, &iv); err != nil {
+				return nil, fmt.Errorf("line %d: interval: %v", line, err)
+			}
+			run.Intervals = append(run.Intervals, iv)
+		case "summary":
+			var s Summary
+			if err := json.Unmarshal(b, &s); err != nil {
+				return nil, fmt.Errorf("line %d: summary: %v", line, err)
+			}
+			run.Summary = &s
+		default:
+			return nil, fmt.Errorf("line %d: unknown record type %q", line, kind.Type)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if run.Header.Type != "header" {
+		return nil, errors.New("not a jwtharness run file: line 1 is not a header")
+	}
+	return run, nil
+}
+
+// ReadRunFile reads a run file by path.
+func ReadRunFile(path string) (*Run, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := ReadRun(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}
+
+// Summarize recomputes the per-class and overall figures from intervals.
+// elapsed is the measured wall time (0: from the first interval's start
+// to the last one's end).
+func Summarize(h *Header, intervals []IntervalRecord, elapsed time.Duration) (*Summary, error) {
+	type agg struct {
+		c         Counters
+		resp, svc *hdrhistogram.Histogram
+	}
+	byClass := map[string]*agg{}
+	var first, last time.Time
+	for i := range intervals {
+		iv := &intervals[i]
+		a := byClass[iv.Class]
+		if a == nil {
+			a = &agg{resp: NewHistogram(), svc: NewHistogram()}
+			byClass[iv.Class] = a
+		}
+		a.c.Add(&iv.Counters)
+		rh, err := DecodeHistogram(iv.Response)
+		if err != nil {
+			return nil, fmt.Errorf("interval %s %s: response histogram: %v", iv.Start.Format(time.RFC3339), iv.Class, err)
+		}
+		sh, err := DecodeHistogram(iv.Service)
+		if err != nil {
+			return nil, fmt.Errorf("interval %s %s: service histogram: %v", iv.Start.Format(time.RFC3339), iv.Class, err)
+		}
+		if d := a.resp.Merge(rh) + a.svc.Merge(sh); d != 0 {
+			return nil, fmt.Errorf("interval %s %s: %d values out of histogram range", iv.Start.Format(time.RFC3339), iv.Class, d)
+		}
+		if first.IsZero() || iv.Start.Before(first) {
+			first = iv.Start
+		}
+		if iv.End.After(last) {
+			last = iv.End
+		}
+	}
+	if elapsed <= 0 {
+		elapsed = last.Sub(first)
+	}
+	s := &Summary{Type: "summary", Start: first, End: last, Elapsed: Duration(elapsed)}
+	classes := append([]string(nil), h.Classes...)
+	for c := range byClass {
+		if !contains(classes, c) {
+			classes = append(classes, c)
+		}
+	}
+	allResp, allSvc := NewHistogram(), NewHistogram()
+	var allC Counters
+	expect := map[string]bool{}
+	for _, e := range h.Plan.Mix {
+		expect[e.Name] = e.ExpectIssued()
+	}
+	for _, c := range classes {
+		a := byClass[c]
+		if a == nil {
+			continue
+		}
+		cs := classSummary(c, &a.c, a.resp, a.svc, elapsed)
+		if issued, ok := expect[c]; ok {
+			cs.Expect = "rejected"
+			if issued {
+				cs.Expect = "issued"
+			}
+		}
+		s.Classes = append(s.Classes, cs)
+		allC.Add(&a.c)
+		allResp.Merge(a.resp)
+		allSvc.Merge(a.svc)
+		if c == ClassValid {
+			s.VerifyRate = cs.OKRate
+		}
+	}
+	s.All = classSummary("all", &allC, allResp, allSvc, elapsed)
+	if h.Ceiling != nil && h.Ceiling.AllCores > 0 && s.VerifyRate > 0 {
+		s.OfCeiling = s.VerifyRate / h.Ceiling.AllCores
+	}
+	return s, nil
+}
+
+func classSummary(name string, c *Counters, resp, svc *hdrhistogram.Histogram, elapsed time.Duration) ClassSummary {
+	cs := ClassSummary{Class: name, Counters: *c, Response: StatsOf(resp), Service: StatsOf(svc), responseHH: resp}
+	cs.ResponseH, _ = EncodeHistogram(resp)
+	cs.ServiceH, _ = EncodeHistogram(svc)
+	if sec := elapsed.Seconds(); sec > 0 {
+		cs.Rate = float64(c.Answered()) / sec
+		ok := c.Answered() - c.Unexpected - c.ServerError
+		if ok < 0 {
+			ok = 0
+		}
+		cs.OKRate = float64(ok) / sec
+	}
+	if c.Sent > 0 {
+		cs.ErrorRate = float64(c.Errors()) / float64(c.Sent)
+	}
+	if c.Scheduled > 0 {
+		cs.LateRate = float64(c.Late) / float64(c.Scheduled)
+	}
+	return cs
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// sortIntervals orders by start then class.
+func sortIntervals(iv []IntervalRecord) {
+	sort.SliceStable(iv, func(i, j int) bool {
+		if !iv[i].Start.Equal(iv[j].Start) {
+			return iv[i].Start.Before(iv[j].Start)
+		}
+		return iv[i].Class < iv[j].Class
+	})
+}

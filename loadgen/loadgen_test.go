@@ -213,11 +213,11 @@ func TestThresholdCheck(t *testing.T) {
 
 func TestErrorCode(t *testing.T) {
 	cases := map[string]string{
-		`{"error":"invalid_grant","error_description":"x"}`: "invalid_grant",
+		`{"error":"invalid_grant","error_description":"x"}`:     "invalid_grant",
 		`{"error_description":"x", "error" : "invalid_client"}`: "invalid_client",
-		`error=unsupported_grant_type&x=1`:                  "unsupported_grant_type",
-		`<r><error>invalid_request</error></r>`:             "invalid_request",
-		`{"error":"weird"}`:                                  "other",
+		`error=unsupported_grant_type&x=1`:                      "unsupported_grant_type",
+		`<r><error>invalid_request</error></r>`:                 "invalid_request",
+		`{"error":"weird"}`:                                     "other",
 	}
 	for body, want := range cases {
 		i := errorCode([]byte(body))

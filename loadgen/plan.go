@@ -62,14 +62,14 @@ type Plan struct {
 	DropAfter   Duration `json:"drop_after"`            // open: later than this behind schedule is not sent (dropped)
 	Interval    Duration `json:"interval"`              // recording interval, 1s
 
-	Target  string      `json:"target"`             // endpoint URL
-	Flow    string      `json:"flow,omitempty"`     // fixtures.Flow
-	Alg     string      `json:"alg,omitempty"`      // signing algorithm
-	KeySize int         `json:"key_size,omitempty"` // RSA bits of the embedded server's key, when known
-	Raw     bool        `json:"raw,omitempty"`      // calibration: a fixed request, no assertion
-	Method  string      `json:"method,omitempty"`   // raw mode: HTTP method
-	Client  string      `json:"client,omitempty"`   // "fast" (lean HTTP/1.1) or "net" (net/http)
-	Mix     []MixEntry  `json:"mix,omitempty"`
+	Target   string     `json:"target"`             // endpoint URL
+	Flow     string     `json:"flow,omitempty"`     // fixtures.Flow
+	Alg      string     `json:"alg,omitempty"`      // signing algorithm
+	KeySize  int        `json:"key_size,omitempty"` // RSA bits of the embedded server's key, when known
+	Raw      bool       `json:"raw,omitempty"`      // calibration: a fixed request, no assertion
+	Method   string     `json:"method,omitempty"`   // raw mode: HTTP method
+	Client   string     `json:"client,omitempty"`   // "fast" (lean HTTP/1.1) or "net" (net/http)
+	Mix      []MixEntry `json:"mix,omitempty"`
 	Machines int        `json:"machines,omitempty"` // set by merge: how many run files were combined
 }
 

@@ -123,10 +123,10 @@ type Summary struct {
 	Elapsed    Duration          `json:"elapsed"`
 	Classes    []ClassSummary    `json:"classes"`
 	All        ClassSummary      `json:"all"`
-	VerifyRate float64           `json:"verify_rate"`        // valid assertions answered with a token, per second
-	OfCeiling  float64           `json:"of_ceiling"`         // VerifyRate (or raw rate) / ceiling on all cores, when known
-	Pool       *PoolStats        `json:"pool,omitempty"`     // assertion pool
-	CPU        *CPUUsage         `json:"cpu,omitempty"`      // generator CPU
+	VerifyRate float64           `json:"verify_rate"`    // valid assertions answered with a token, per second
+	OfCeiling  float64           `json:"of_ceiling"`     // VerifyRate (or raw rate) / ceiling on all cores, when known
+	Pool       *PoolStats        `json:"pool,omitempty"` // assertion pool
+	CPU        *CPUUsage         `json:"cpu,omitempty"`  // generator CPU
 	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
 	Warnings   []string          `json:"warnings,omitempty"`
 	Complete   bool              `json:"complete"`

@@ -168,9 +168,8 @@ func (c *Client) Validate() error {
 	if c.ID == "" {
 		return errors.New("registry: a client has an empty client_id")
 	}
-	if len(c.Methods) == 0 {
-		return fmt.Errorf("registry: client %q: methods: none listed (jwt_bearer, private_key_jwt, client_secret_jwt)", c.ID)
-	}
+	// An empty Methods list is legal: the client is registered but may use
+	// no flow (every request of it is refused as unauthorized).
 	for _, m := range c.Methods {
 		switch m {
 		case MethodJWTBearer, MethodPrivateKeyJWT, MethodClientSecretJWT:

@@ -273,7 +273,55 @@ func (v *Verifier) checkCharset(s *vstate) *OAuthError {
 		}
 		return malformed(s.purpose, "RFC 7515 section 7.1: the assertion must have exactly three dot-separated parts")
 	}
+	if !v.has(FlawLenientBase64) && !canonicalSegments(s.token) {
+		return malformed(s.purpose, "RFC 7515 section 2: a segment is not canonical base64url (impossible length or non-zero unused bits)")
+	}
 	return nil
+}
+
+// canonicalSegments checks that every dot-separated segment is canonical
+// unpadded base64url: its length is not 1 mod 4 and the unused low bits of
+// its last character are zero. Go's decoder ignores those bits, which would
+// let one token have many encodings.
+func canonicalSegments(t string) bool {
+	start := 0
+	for i := 0; i <= len(t); i++ {
+		if i < len(t) && t[i] != '.' {
+			continue
+		}
+		n := i - start
+		if n > 0 {
+			last := b64val(t[i-1])
+			switch n % 4 {
+			case 1:
+				return false
+			case 2:
+				if last&0x0f != 0 {
+					return false
+				}
+			case 3:
+				if last&0x03 != 0 {
+					return false
+				}
+			}
+		}
+		start = i + 1
+	}
+	return true
+}
+
+func b64val(c byte) byte {
+	switch {
+	case c >= 'A' && c <= 'Z':
+		return c - 'A'
+	case c >= 'a' && c <= 'z':
+		return c - 'a' + 26
+	case c >= '0' && c <= '9':
+		return c - '0' + 52
+	case c == '-':
+		return 62
+	}
+	return 63
 }
 
 func lenientClean(t string) string {

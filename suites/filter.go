@@ -1,0 +1,165 @@
+package suites
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/jwtharness/jwtharness/fixtures"
+	"github.com/jwtharness/jwtharness/suites/catalog"
+)
+
+// Selection is the friendly form of a label filter, as `jwtharness conform`
+// takes it. Within one field the values are alternatives (||); the fields
+// are combined with &&.
+type Selection struct {
+	Levels   []string // MUST, SHOULD, MAY, BCP
+	Flows    []string // jwt_bearer, private_key_jwt, client_secret_jwt (or grant, client-pk, client-hs)
+	Cases    []string // case IDs
+	Families []string // case families
+	Expr     string   // a raw Ginkgo label filter, and-ed with the rest
+}
+
+// CompileFilter turns a selection into a Ginkgo label filter such as
+// "(level:MUST) && (flow:jwt_bearer)". Unknown levels, flows, case IDs and
+// families are errors naming the value and what is known; the result is
+// validated with Ginkgo's own parser.
+func CompileFilter(sel Selection, cases []catalog.Case) (string, error) {
+	if cases == nil {
+		cases = catalog.All()
+	}
+	ids, fams := map[string]bool{}, map[string]bool{}
+	for _, c := range cases {
+		ids[strings.ToLower(c.ID)] = true
+		fams[strings.ToLower(c.Family)] = true
+	}
+	var parts []string
+	group := func(key string, vals []string, norm func(string) (string, error)) error {
+		var alts []string
+		for _, v := range splitList(vals) {
+			n, err := norm(v)
+			if err != nil {
+				return err
+			}
+			alts = append(alts, key+":"+SanitizeLabel(n))
+		}
+		if len(alts) > 0 {
+			parts = append(parts, "("+strings.Join(alts, " || ")+")")
+		}
+		return nil
+	}
+	if err := group("level", sel.Levels, func(v string) (string, error) {
+		u := strings.ToUpper(v)
+		switch catalog.Level(u) {
+		case catalog.MUST, catalog.SHOULD, catalog.MAY, catalog.BCP:
+			return u, nil
+		}
+		return "", fmt.Errorf("unknown level %q (want MUST, SHOULD, MAY or BCP)", v)
+	}); err != nil {
+		return "", err
+	}
+	if err := group("flow", sel.Flows, func(v string) (string, error) {
+		f, err := ParseFlow(v)
+		return string(f), err
+	}); err != nil {
+		return "", err
+	}
+	if err := group("case", sel.Cases, func(v string) (string, error) {
+		if !ids[strings.ToLower(v)] {
+			return "", fmt.Errorf("unknown case %q (jwtharness cases lists them)", v)
+		}
+		return v, nil
+	}); err != nil {
+		return "", err
+	}
+	if err := group("family", sel.Families, func(v string) (string, error) {
+		if !fams[strings.ToLower(v)] {
+			return "", fmt.Errorf("unknown family %q (known: %s)", v, strings.Join(sortedKeys(fams), ", "))
+		}
+		return v, nil
+	}); err != nil {
+		return "", err
+	}
+	if e := strings.TrimSpace(sel.Expr); e != "" {
+		if err := ValidateFilter(e); err != nil {
+			return "", err
+		}
+		parts = append(parts, "("+e+")")
+	}
+	filter := strings.Join(parts, " && ")
+	if err := ValidateFilter(filter); err != nil {
+		return "", err
+	}
+	return filter, nil
+}
+
+// ParseFlow accepts a flow name or its report suffix (grant, client-pk, client-hs).
+func ParseFlow(s string) (fixtures.Flow, error) {
+	for _, f := range fixtures.Flows {
+		if strings.EqualFold(s, string(f)) || strings.EqualFold(s, f.Short()) {
+			return f, nil
+		}
+	}
+	var names []string
+	for _, f := range fixtures.Flows {
+		names = append(names, string(f))
+	}
+	return "", fmt.Errorf("unknown flow %q (want %s)", s, strings.Join(names, ", "))
+}
+
+// splitList splits comma-separated values and drops empty ones.
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Selected is one spec a filter selects.
+type Selected struct {
+	Case catalog.Case
+	Flow fixtures.Flow
+	Name string // the It text
+}
+
+// Select returns the specs filter selects, in tree order (families in
+// catalog order), without touching Ginkgo's global suite: the labels are
+// matched with Ginkgo's own filter function.
+func Select(cases []catalog.Case, filter string) ([]Selected, error) {
+	if cases == nil {
+		cases = catalog.All()
+	}
+	lf, err := types.ParseLabelFilter(filter)
+	if err != nil {
+		return nil, &FilterError{Filter: filter, Err: err}
+	}
+	var out []Selected
+	order, by := families(cases)
+	for _, fam := range order {
+		for _, c := range by[fam] {
+			for _, flow := range c.Flows {
+				labels := append([]string{"family:" + SanitizeLabel(fam)}, Labels(c, flow)...)
+				if lf(labels) {
+					out = append(out, Selected{Case: c, Flow: flow, Name: SpecName(c, flow)})
+				}
+			}
+		}
+	}
+	return out, nil
+}

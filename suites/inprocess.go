@@ -1,0 +1,111 @@
+package suites
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/jwtharness/jwtharness/fixtures"
+	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/reference"
+	"github.com/jwtharness/jwtharness/reports"
+	"github.com/jwtharness/jwtharness/suites/catalog"
+	"github.com/jwtharness/jwtharness/suites/driver"
+)
+
+// ReferenceOptions configure StartReference.
+type ReferenceOptions struct {
+	// Profile is the reference server's profile (default rfc7523).
+	Profile target.Profile
+	// Flaws are injected into the server (mutation proofs); none by default.
+	Flaws []reference.Flaw
+	// Logger receives the server's request log; nil discards it.
+	Logger *slog.Logger
+}
+
+// EmbeddedSource is the TargetInfo.Source of the in-process reference server.
+const EmbeddedSource = "embedded reference server"
+
+// StartReference starts the spec-exact reference server in-process on
+// loopback with a fresh fixture set (keys, certificates, secrets and the
+// matching registry and target) and returns the Env that drives it: its
+// Clock is the server's clock, shared with the Minter, so boundary cases can
+// freeze time. stop closes the server.
+func StartReference(ctx context.Context, opts ReferenceOptions) (env *catalog.Env, stop func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	set, err := newFixtureSet()
+	if err != nil {
+		return nil, nil, fmt.Errorf("generating fixtures: %w", err)
+	}
+	reg, err := set.registry()
+	if err != nil {
+		return nil, nil, fmt.Errorf("building the registry: %w", err)
+	}
+	clock := &catalog.ManualClock{}
+	profile := opts.Profile
+	if profile == "" {
+		profile = target.ProfileRFC7523
+	}
+	srv, err := reference.NewServer(reference.Options{
+		Registry: reg,
+		Profile:  profile,
+		Now:      clock.Now,
+		Flaws:    opts.Flaws,
+		Logger:   opts.Logger,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("starting the reference server: %w", err)
+	}
+	o := srv.Options()
+	t := set.target(srv.TokenURL, o.Audience, o.Issuer, profile)
+	env, err = NewEnv(t)
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	env.Clock = clock
+	env.Minter.Now = clock.Now
+	return env, srv.Close, nil
+}
+
+// NewEnv returns the Env for an endpoint described by a target: a driver
+// client for its token endpoint and a Minter on the wall clock.
+func NewEnv(t *target.Target) (*catalog.Env, error) {
+	if t == nil {
+		return nil, errors.New("no target")
+	}
+	c, err := driver.New(t)
+	if err != nil {
+		return nil, err
+	}
+	return &catalog.Env{Target: t, Client: c, Minter: &fixtures.Minter{}}, nil
+}
+
+// TargetInfo is the secret-free description of a target for reports.
+func TargetInfo(t *target.Target) reports.TargetInfo {
+	if t == nil {
+		return reports.TargetInfo{}
+	}
+	info := reports.TargetInfo{URL: t.TokenEndpoint, Audience: t.Audience, Issuer: t.Issuer,
+		Profile: string(t.Profile), Source: t.Source}
+	for _, f := range t.OfferedFlows() {
+		info.Flows = append(info.Flows, string(f))
+	}
+	if info.Source == "" {
+		info.Source = EmbeddedSource
+	}
+	return info
+}
+
+// Describe is a one-line description of the endpoint, for logs.
+func Describe(t *target.Target) string {
+	var flows []string
+	for _, f := range t.OfferedFlows() {
+		flows = append(flows, string(f))
+	}
+	return fmt.Sprintf("%s (profile %s, flows %s)", t.TokenEndpoint, t.Profile, strings.Join(flows, ", "))
+}

@@ -154,7 +154,7 @@ func (e *env) spec(flow fixtures.Flow, cred *fixtures.Credential) fixtures.Spec 
 
 func (e *env) mctx() fixtures.MutationContext {
 	return fixtures.MutationContext{
-		Other: e.c.ed, Unregistered: e.c.stranger,
+		Other: e.c.hybrid, Unregistered: e.c.stranger,
 		TokenEndpoint: e.srv.TokenURL, Issuer: e.srv.Issuer,
 		MaxLifetime: e.srv.opts.MaxLifetime, Leeway: e.srv.opts.Leeway,
 	}

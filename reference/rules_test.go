@@ -24,7 +24,7 @@ var (
 // expected error code, with "flow" meaning the flow's own error
 // (invalid_grant or invalid_client).
 const (
-	accept  = "accept"
+	accept    = "accept"
 	flowError = "flow"
 )
 
@@ -227,7 +227,9 @@ func TestRules(t *testing.T) {
 		{name: "iss case variant", run: func(e *env) *resp { return e.send(grant, "valid", setClaim("iss", "CLIENT-RSA")) }, want: ErrInvalidGrant},
 		{name: "iss trailing space", run: func(e *env) *resp { return e.send(grant, "valid", setClaim("iss", "client-rsa ")) }, want: ErrInvalidGrant},
 		{name: "aud non-string member", run: func(e *env) *resp { return e.send(grant, "valid", setClaim("aud", []any{e.srv.TokenURL, 1})) }, want: ErrInvalidGrant},
-		{name: "aud object", run: func(e *env) *resp { return e.send(grant, "valid", setClaim("aud", map[string]any{"a": e.srv.TokenURL})) }, want: ErrInvalidGrant},
+		{name: "aud object", run: func(e *env) *resp {
+			return e.send(grant, "valid", setClaim("aud", map[string]any{"a": e.srv.TokenURL}))
+		}, want: ErrInvalidGrant},
 		{name: "iss number", run: func(e *env) *resp { return e.send(grant, "valid", setClaim("iss", 123)) }, want: ErrInvalidGrant},
 		{name: "jti number", run: func(e *env) *resp { return e.send(grant, "valid", setClaim("jti", 42)) }, want: ErrInvalidGrant},
 		{name: "exp fractional accepted", run: func(e *env) *resp {
@@ -263,7 +265,9 @@ func TestRules(t *testing.T) {
 		{name: "rfc7523bis: client aud = token endpoint refused", opts: Options{Profile: target.ProfileRFC7523bis}, flow: pk,
 			run: func(e *env) *resp { return e.send(pk, "aud-token-endpoint") }, want: ErrInvalidClient},
 		{name: "rfc7523bis: client aud = [issuer] accepted", opts: Options{Profile: target.ProfileRFC7523bis}, flow: pk,
-			run: func(e *env) *resp { return e.send(pk, "valid", func(s *fixtures.Spec) { s.Audience = []string{e.srv.Issuer} }) }, want: accept},
+			run: func(e *env) *resp {
+				return e.send(pk, "valid", func(s *fixtures.Spec) { s.Audience = []string{e.srv.Issuer} })
+			}, want: accept},
 		{name: "rfc7523bis: client aud = issuer accepted", opts: Options{Profile: target.ProfileRFC7523bis}, flow: pk,
 			run: func(e *env) *resp { return e.send(pk, "aud-issuer") }, want: accept},
 		{name: "rfc7523bis: client aud array with issuer refused", opts: Options{Profile: target.ProfileRFC7523bis}, flow: pk,

@@ -204,10 +204,10 @@ var assertionPipeline = []vstep{
 	{"header", (*Verifier).checkHeader},        // crit, b64, typ; jwk/jku/x5c/x5u never used as keys
 	{"claims", (*Verifier).decodeClaims},       // one JSON decode, duplicates refused, types checked
 	{"issuer", (*Verifier).lookupIssuer},       // RFC 7523 §3 item 1: iss = a registered client_id, exactly
-	{"client", (*Verifier).checkClient},        // disabled; flow permitted for the client
 	{"algorithm", (*Verifier).checkAlgorithm},  // registered alg; HS* only for secrets, RS/PS/ES/EdDSA only for certificates
 	{"key", (*Verifier).selectKeys},            // that client's registered keys only; certificate validity
 	{"signature", (*Verifier).verifySignature}, // RFC 7523 §3 item 9
+	{"client", (*Verifier).checkClient},        // disabled; flow permitted. After the signature, so registry state is told only to the key holder
 	{"subject", (*Verifier).checkSubject},      // RFC 7523 §3 item 2
 	{"audience", (*Verifier).checkAudience},    // RFC 7523 §3 item 3 (7523bis for client auth)
 	{"expiry", (*Verifier).checkExpiry},        // RFC 7523 §3 item 4, RFC 7519 §4.1.4

@@ -41,6 +41,7 @@ type Case struct {
 	Flaw     reference.Flaw   // the reference flaw that must make this case fail
 	Mutation string           // fixtures mutation name when one mutated assertion makes the case (load --mix)
 	Serial   bool             // must not run beside other cases (replay races, clock control)
+	Negative bool             // the endpoint must refuse: Execute insists on a passing paired control
 	Run      func(ctx context.Context, env *Env, flow fixtures.Flow) reports.Verdict
 }
 

@@ -1,0 +1,191 @@
+package catalog
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/jwtharness/jwtharness/fixtures"
+	"github.com/jwtharness/jwtharness/fixtures/target"
+)
+
+// Capability is something a case needs from the target (or from the run)
+// beyond the flow itself; a case whose needs are not met is SKIPped with a
+// reason naming the missing capability.
+type Capability string
+
+const (
+	// CapClockControl: the endpoint's clock is the harness's ManualClock
+	// (the in-process reference server), so exact time boundaries can be hit.
+	CapClockControl Capability = "clock-control"
+	// CapIssuer: the target file declares the AS issuer identifier.
+	CapIssuer Capability = "issuer"
+	// CapOtherClient: a second registered client (other_client).
+	CapOtherClient Capability = "other-client"
+	// CapExpiredClient: a client whose registered certificate has expired.
+	CapExpiredClient Capability = "expired-client"
+	// CapNotYetValidClient: a client whose registered certificate is not yet valid.
+	CapNotYetValidClient Capability = "not-yet-valid-client"
+	// CapDisabledClient: a registered but disabled client.
+	CapDisabledClient Capability = "disabled-client"
+	// CapRestrictedClient: a registered client permitted no flow.
+	CapRestrictedClient Capability = "restricted-client"
+	// CapUnregisteredKey: a key the endpoint does not know (generated in memory when absent).
+	CapUnregisteredKey Capability = "unregistered-key"
+	// CapFormatURLEncoded, CapFormatXML: the vendor format parameter values the target lists.
+	CapFormatURLEncoded Capability = "format-urlencoded"
+	CapFormatXML        Capability = "format-xml"
+	// CapForbiddenSubject: the bearer grant's flow config names a subject the
+	// issuer may not assert.
+	CapForbiddenSubject Capability = "forbidden-subject"
+	// CapLoopbackListener: the endpoint runs on this machine's loopback, so it
+	// can reach a key set the harness serves on 127.0.0.1.
+	CapLoopbackListener Capability = "loopback-listener"
+	// CapAsymmetric: the flow's primary credential signs with a private key
+	// (RS*/PS*/ES*/EdDSA), not an HMAC secret.
+	CapAsymmetric Capability = "asymmetric-key"
+)
+
+// CapAlg is the capability "the target has a credential for this flow that
+// signs with alg" (Target.Credential(flow, alg) != nil).
+func CapAlg(alg jose.SignatureAlgorithm) Capability { return Capability("alg:" + string(alg)) }
+
+// Applicable reports whether the case can run against env for flow; when
+// not, reason says why (the SKIP reason).
+func (c Case) Applicable(env *Env, flow fixtures.Flow) (reason string, ok bool) {
+	if !c.hasFlow(flow) {
+		return fmt.Sprintf("case %s does not apply to flow %s", c.ID, flow), false
+	}
+	if env == nil || env.Target == nil {
+		return "no target", false
+	}
+	t := env.Target
+	if !t.Offers(flow) {
+		return fmt.Sprintf("the target does not offer flow %s (no flows.%s in the target file)", flow, flow), false
+	}
+	if len(c.Profiles) > 0 {
+		match := false
+		for _, p := range c.Profiles {
+			if p == t.Profile {
+				match = true
+			}
+		}
+		if !match {
+			return fmt.Sprintf("case applies to profile %s; the target declares profile %s", joinProfiles(c.Profiles), t.Profile), false
+		}
+	}
+	for _, n := range c.Needs {
+		if r, ok := capable(env, flow, n); !ok {
+			return fmt.Sprintf("needs %s: %s", n, r), false
+		}
+	}
+	return "", true
+}
+
+func (c Case) hasFlow(flow fixtures.Flow) bool {
+	for _, f := range c.Flows {
+		if f == flow {
+			return true
+		}
+	}
+	return false
+}
+
+func joinProfiles(ps []target.Profile) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, " or ")
+}
+
+func capable(env *Env, flow fixtures.Flow, n Capability) (string, bool) {
+	t := env.Target
+	switch {
+	case n == CapClockControl:
+		if env.Clock == nil {
+			return "the exact time boundary needs the endpoint's clock (in-process reference server only); this endpoint's clock cannot be controlled", false
+		}
+	case n == CapIssuer:
+		if t.Issuer == "" {
+			return "the target file declares no issuer", false
+		}
+	case n == CapOtherClient:
+		if t.OtherClient == nil {
+			return "the target file declares no other_client", false
+		}
+	case n == CapExpiredClient:
+		if t.ExpiredClient == nil {
+			return "the target file declares no expired_client", false
+		}
+	case n == CapNotYetValidClient:
+		if t.NotYetValidClient == nil {
+			return "the target file declares no not_yet_valid_client", false
+		}
+	case n == CapDisabledClient:
+		if t.DisabledClient == nil {
+			return "the target file declares no disabled_client", false
+		}
+	case n == CapRestrictedClient:
+		if t.RestrictedClient == nil {
+			return "the target file declares no restricted_client", false
+		}
+	case n == CapUnregisteredKey:
+		if t.UnregisteredKey == nil {
+			return "no unregistered key is available", false
+		}
+	case n == CapFormatURLEncoded:
+		if !hasFormat(t, "urlencoded") {
+			return "the target does not list format urlencoded", false
+		}
+	case n == CapFormatXML:
+		if !hasFormat(t, "xml") {
+			return "the target does not list format xml", false
+		}
+	case n == CapForbiddenSubject:
+		if fc := t.Flows[flow]; fc == nil || fc.ForbiddenSubject == "" {
+			return fmt.Sprintf("flows.%s declares no forbidden_subject", flow), false
+		}
+	case n == CapLoopbackListener:
+		if !loopbackTarget(t) {
+			return "the token endpoint is not on this machine's loopback, so it cannot reach a key set served by the harness", false
+		}
+	case n == CapAsymmetric:
+		if fc := t.Flows[flow]; fc == nil || fc.Credential == nil || fc.Credential.Key == nil {
+			return fmt.Sprintf("flows.%s has no private key", flow), false
+		}
+	case strings.HasPrefix(string(n), "alg:"):
+		alg := jose.SignatureAlgorithm(strings.TrimPrefix(string(n), "alg:"))
+		if t.Credential(flow, alg) == nil {
+			return fmt.Sprintf("flows.%s has no credential (primary or alternate) signing with %s", flow, alg), false
+		}
+	default:
+		return "unknown capability", false
+	}
+	return "", true
+}
+
+func hasFormat(t *target.Target, f string) bool {
+	for _, x := range t.Formats {
+		if strings.EqualFold(string(x), f) {
+			return true
+		}
+	}
+	return false
+}
+
+func loopbackTarget(t *target.Target) bool {
+	u, err := url.Parse(fmt.Sprint(t.TokenEndpoint))
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,209 @@
+package catalog
+
+import (
+	"github.com/jwtharness/jwtharness/reports"
+	"github.com/jwtharness/jwtharness/suites/driver"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jwtharness/jwtharness/fixtures"
+	"github.com/jwtharness/jwtharness/fixtures/target"
+	R "github.com/jwtharness/jwtharness/reference"
+)
+
+// claimCases: aud, exp/nbf/iat, iss/sub (RFC 7523 §3 items 1-6, 10).
+func claimCases() []Case {
+	bis := []target.Profile{target.ProfileRFC7523bis}
+	rfc := []target.Profile{target.ProfileRFC7523}
+	return []Case{
+		// ---- aud ----
+		negM(Case{ID: "aud-missing", Title: "an assertion without aud is refused", Family: "aud", Flows: allFlows,
+			Clause: rfc7523(3, `The JWT MUST contain an "aud" (audience) claim containing a value that identifies the authorization server as an intended audience.`),
+			Level:  MUST, Flaw: R.FlawAudIgnored, Mutation: "aud-missing"}, flowErrW),
+		negM(Case{ID: "aud-empty", Title: `aud "" is refused`, Family: "aud", Flows: allFlows, Clause: cAud, Level: MUST,
+			Flaw: R.FlawAudIgnored, Mutation: "aud-empty"}, flowErrW),
+		negM(Case{ID: "aud-empty-array", Title: "aud [] is refused", Family: "aud", Flows: allFlows, Clause: cAud, Level: MUST,
+			Flaw: R.FlawAudIgnored, Mutation: "aud-empty-array"}, flowErrW),
+		negM(Case{ID: "aud-wrong", Title: "aud naming another authorization server is refused", Family: "aud", Flows: allFlows,
+			Clause: cAud, Level: MUST, Flaw: R.FlawAudIgnored, Mutation: "aud-wrong"}, flowErrW),
+		negM(Case{ID: "aud-array-foreign", Title: "an aud array of foreign audiences only is refused", Family: "aud", Flows: allFlows,
+			Clause: cAudArray, Level: MUST, Flaw: R.FlawAudIgnored, Mutation: "aud-array-foreign"}, flowErrW),
+		negM(Case{ID: "aud-prefix", Title: "aud that merely starts with the expected value is refused", Family: "aud", Flows: allFlows,
+			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudPrefixMatch, Mutation: "aud-prefix"}, flowErrW),
+		negW(Case{ID: "aud-embedded", Title: "aud that merely contains the expected value is refused", Family: "aud", Flows: allFlows,
+			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudPrefixMatch},
+			claims(func(s *session, c fixtures.Claims) { c["aud"] = "https://evil.example/?next=" + s.aud() + "/x" }), flowErrW),
+		negM(Case{ID: "aud-trailing-slash", Title: `aud with a "/" added is refused (simple string comparison)`, Family: "aud", Flows: allFlows,
+			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudNormalized, Mutation: "aud-trailing-slash"}, flowErrW),
+		negM(Case{ID: "aud-case", Title: "aud with the host in upper case is refused (simple string comparison)", Family: "aud", Flows: allFlows,
+			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudNormalized, Mutation: "aud-case"}, flowErrW),
+		negW(Case{ID: "aud-array-non-string", Title: "an aud array with a non-string member is refused", Family: "aud", Flows: allFlows,
+			Clause: cAudArray, Level: MUST, Flaw: R.FlawAudNonStringOK},
+			claims(func(s *session, c fixtures.Claims) { c["aud"] = []any{s.aud(), 42} }), flowErrW),
+		pos(Case{ID: "aud-issuer", Title: "a client assertion with the issuer identifier as aud is accepted", Family: "aud", Flows: clientFlows,
+			Clause: cAud, Level: MUST, Needs: []Capability{CapIssuer}, Flaw: R.FlawAudIssuerRejected, Mutation: "aud-issuer"}, named("aud-issuer")),
+		pos(Case{ID: "aud-issuer-grant", Title: "a grant assertion with the issuer identifier as aud is accepted", Family: "aud", Flows: grantFlow,
+			Clause: cAud, Level: MAY, Needs: []Capability{CapIssuer}, Flaw: R.FlawAudIssuerRejected}, named("aud-issuer")),
+		pos(Case{ID: "aud-array-with-valid", Title: "an aud array holding the expected value and a foreign one is accepted (RFC 7523)", Family: "aud", Flows: allFlows,
+			Clause: cAudArray, Level: MUST, Profiles: rfc, Flaw: R.FlawTokenTypeMissing, Mutation: "aud-array-with-valid"}, named("aud-array-with-valid")),
+		negM(Case{ID: "aud-token-endpoint-bis", Title: "rfc7523bis: a client assertion with the token endpoint URL as aud is refused", Family: "aud", Flows: clientFlows,
+			Clause: cBisAud, Level: MUST, Profiles: bis, Flaw: R.FlawAudBisTokenURLOK, Mutation: "aud-token-endpoint"}, flowErrW),
+		negM(Case{ID: "aud-array-with-valid-bis", Title: "rfc7523bis: a client assertion whose aud array holds the issuer and another value is refused", Family: "aud", Flows: clientFlows,
+			Clause: cBisAud, Level: MUST, Profiles: bis, Flaw: R.FlawAudBisTokenURLOK, Mutation: "aud-array-with-valid"}, flowErrW),
+		pos(Case{ID: "aud-token-endpoint", Title: "an assertion with the token endpoint URL as aud is accepted (RFC 7523)", Family: "aud", Flows: allFlows,
+			Clause: cAudTE, Level: MUST, Profiles: rfc, Flaw: R.FlawTokenTypeMissing}, named("aud-token-endpoint")),
+
+		// ---- exp ----
+		negM(Case{ID: "time-exp-missing", Title: "an assertion without exp is refused", Family: "time", Flows: allFlows,
+			Clause: cExp, Level: MUST, Flaw: R.FlawExpNotRequired, Mutation: "time-exp-missing"}, flowErrW),
+		negM(Case{ID: "time-exp-expired", Title: "an expired assertion (well beyond the leeway) is refused", Family: "time", Flows: allFlows,
+			Clause: cExpPast, Level: MUST, Flaw: R.FlawExpIgnored, Mutation: "time-exp-expired"}, flowErrW),
+		negW(Case{ID: "time-exp-negative", Title: "exp = -1 is refused", Family: "time", Flows: allFlows,
+			Clause: cExpPast, Level: MUST, Flaw: R.FlawExpIgnored}, setClaim("exp", -1), flowErrW),
+		negW(Case{ID: "time-exp-past-leeway", Title: "exp 30s beyond the declared leeway is refused (wall clock)", Family: "time", Flows: allFlows,
+			Clause: cExpPast, Level: MUST, Flaw: R.FlawLeewayUnbounded},
+			claims(func(s *session, c fixtures.Claims) {
+				exp := s.now().Add(-s.leeway() - 30*time.Second)
+				c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
+			}), flowErrW),
+		{ID: "time-exp-leeway-outside", Title: "exp one second beyond the leeway is refused (exact clock)", Family: "time", Flows: allFlows,
+			Clause: cExpPast, Level: MUST, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawLeewayUnbounded,
+			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
+				exp := s.now().Add(-s.leeway() - time.Second)
+				c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
+			}), flowErrW))},
+		{ID: "time-exp-equals-now", Title: "exp + leeway == now is refused: now must be before exp (exact clock)", Family: "time", Flows: allFlows,
+			Clause: cExpNow, Level: MUST, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawExpEqualsNowOK,
+			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
+				exp := s.now().Add(-s.leeway())
+				c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
+			}), flowErrW))},
+		{ID: "time-exp-leeway-inside", Title: "exp one second inside the leeway is accepted (exact clock)", Family: "time", Flows: allFlows,
+			Clause: cVendorLeeway, Level: SHOULD, Needs: []Capability{CapClockControl}, Serial: true, Flaw: R.FlawExpNoLeeway,
+			Run: frozen(acceptWith(claims(func(s *session, c fixtures.Claims) {
+				exp := s.now().Add(-s.leeway() + time.Second)
+				c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
+			})))},
+		{ID: "time-exp-skew-accepted", Title: "exp half the leeway in the past is accepted (wall clock)", Family: "time", Flows: allFlows,
+			Clause: cVendorLeeway, Level: SHOULD, Flaw: R.FlawExpNoLeeway,
+			Run: body(func(s *session) reports.Verdict {
+				if s.leeway() < 10*time.Second {
+					return skipf("the target declares a leeway of %s; at least 10s is needed to stay clear of clock differences", s.leeway())
+				}
+				return acceptWith(claims(func(s *session, c fixtures.Claims) {
+					exp := s.now().Add(-s.leeway() / 2)
+					c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
+				}))(s.ctx, s.env, s.flow)
+			})},
+		negM(Case{ID: "time-exp-cap", Title: "exp beyond the maximum lifetime is refused", Family: "time", Flows: allFlows,
+			Clause: cVendorCap, Level: MUST, Flaw: R.FlawExpUnbounded, Mutation: "time-exp-cap"}, flowErrW),
+		negW(Case{ID: "time-exp-far-future", Title: "exp one year ahead is refused", Family: "time", Flows: allFlows,
+			Clause: cVendorCap, Level: MUST, Flaw: R.FlawExpUnbounded},
+			claims(func(s *session, c fixtures.Claims) { c["exp"] = s.now().AddDate(1, 0, 0).Unix() }), flowErrW),
+		negW(Case{ID: "time-exp-overflow", Title: "exp = 1e300 (beyond int64) is refused, never 5xx", Family: "time", Flows: allFlows,
+			Clause: cVendorCap, Level: MUST, Flaw: R.FlawExpUnbounded}, setClaim("exp", 1e300), flowErrW),
+		negM(Case{ID: "time-exp-string", Title: "exp as a JSON string is refused", Family: "time", Flows: allFlows,
+			Clause: cNumericDate, Level: MUST, Flaw: R.FlawNumericDateLenient, Mutation: "time-exp-string"}, flowErrW),
+		negW(Case{ID: "time-nbf-string", Title: "nbf as a JSON string is refused", Family: "time", Flows: allFlows,
+			Clause: clause("RFC7519", "4.1.5", `Its value MUST be a number containing a NumericDate value.`), Level: MUST, Flaw: R.FlawNumericDateLenient},
+			claims(func(s *session, c fixtures.Claims) {
+				c["nbf"] = strings.TrimSpace(itoa(s.now().Add(-time.Minute).Unix()))
+			}), flowErrW),
+		negW(Case{ID: "time-iat-string", Title: "iat as a JSON string is refused", Family: "time", Flows: allFlows,
+			Clause: clause("RFC7519", "4.1.6", `Its value MUST be a number containing a NumericDate value.`), Level: MUST, Flaw: R.FlawNumericDateLenient},
+			claims(func(s *session, c fixtures.Claims) { c["iat"] = itoa(s.now().Unix()) }), flowErrW),
+		pos(Case{ID: "time-numericdate-fractional", Title: "non-integer NumericDates (exp = now + 120.5) are accepted", Family: "time", Flows: allFlows,
+			Clause: cDateFrac, Level: MUST, Flaw: R.FlawFractionalDateBad},
+			claims(func(s *session, c fixtures.Claims) {
+				now := s.now()
+				c["exp"] = float64(now.Unix()) + 120.5
+				c["iat"] = float64(now.Unix()) - 0.25
+			})),
+
+		// ---- nbf / iat ----
+		negM(Case{ID: "time-nbf-future", Title: "nbf beyond the leeway is refused", Family: "time", Flows: allFlows,
+			Clause: cNbf, Level: MUST, Flaw: R.FlawNbfIgnored, Mutation: "time-nbf-future"}, flowErrW),
+		negW(Case{ID: "time-nbf-overflow", Title: "nbf = 9.3e18 (past int64 seconds) is refused, never 5xx", Family: "time", Flows: allFlows,
+			Clause: cNbfNow, Level: MUST, Flaw: R.FlawNbfIgnored}, setClaim("nbf", 9.3e18), flowErrW),
+		{ID: "time-nbf-leeway-outside", Title: "nbf one second beyond the leeway is refused (exact clock)", Family: "time", Flows: allFlows,
+			Clause: cNbfNow, Level: MUST, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawNbfIgnored,
+			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
+				nbf := s.now().Add(s.leeway() + time.Second)
+				c["nbf"], c["exp"] = nbf.Unix(), nbf.Add(time.Minute).Unix()
+			}), flowErrW))},
+		pos(Case{ID: "time-nbf-within-skew", Title: "iat = nbf = now + 8s (a client clock slightly ahead) is accepted", Family: "time", Flows: allFlows,
+			Clause: cVendorLeeway, Level: SHOULD, Flaw: R.FlawExpNoLeeway},
+			claims(func(s *session, c fixtures.Claims) {
+				t := s.now().Add(8 * time.Second)
+				c["nbf"], c["iat"] = t.Unix(), t.Unix()
+			})),
+		negM(Case{ID: "time-iat-missing", Title: "a bearer grant assertion without iat is refused (vendor profile)", Family: "time", Flows: grantFlow,
+			Clause: cVendorIat, Level: MUST, Flaw: R.FlawIatNotRequired, Mutation: "time-iat-missing"}, flowErrW),
+		pos(Case{ID: "time-iat-optional-client", Title: "a client assertion without iat is accepted (iat is OPTIONAL)", Family: "time", Flows: clientFlows,
+			Clause: cOIDCiat, Level: MUST, Flaw: R.FlawIatRequiredClient}, delClaim("iat")),
+		negM(Case{ID: "time-iat-future", Title: "iat an hour in the future is refused", Family: "time", Flows: allFlows,
+			Clause: cIat, Level: SHOULD, Flaw: R.FlawIatFutureOK, Mutation: "time-iat-future"}, flowErrW),
+
+		// ---- iss / sub ----
+		negM(Case{ID: "claims-iss-missing", Title: "an assertion without iss is refused", Family: "iss-sub", Flows: allFlows,
+			Clause: cIss, Level: MUST, Flaw: R.FlawIssNotRequired, Mutation: "claims-iss-missing"}, flowErrW),
+		negW(Case{ID: "claims-iss-case-variant", Title: "iss = the client_id in another letter case is refused", Family: "iss-sub", Flows: allFlows,
+			Clause: cIssCase, Level: MUST, Flaw: R.FlawIssCaseInsensitive}, issVariant(swapCase), flowErrW),
+		negW(Case{ID: "claims-iss-trailing-space", Title: "iss = the client_id with a trailing space is refused", Family: "iss-sub", Flows: allFlows,
+			Clause: cIssCase, Level: MUST, Flaw: R.FlawIssCaseInsensitive}, issVariant(func(s string) string { return s + " " }), flowErrW),
+		negM(Case{ID: "claims-iss-other-client", Title: "iss = another registered client, signed with this client's key, is refused", Family: "iss-sub", Flows: allFlows,
+			Clause: cKeyOwner, Level: MUST, Needs: []Capability{CapOtherClient}, Flaw: R.FlawAnyRegisteredCert, Mutation: "claims-iss-other-client"},
+			flowErrW, dropClientID()),
+		negM(Case{ID: "claims-sub-missing", Title: "an assertion without sub is refused", Family: "iss-sub", Flows: allFlows,
+			Clause: cSub, Level: MUST, Flaw: R.FlawSubNotRequired, Mutation: "claims-sub-missing"}, flowErrW),
+		negM(Case{ID: "claims-sub-not-client", Title: "a client assertion whose sub is not the client_id is refused", Family: "iss-sub", Flows: clientFlows,
+			Clause: cSubClient, Level: MUST, Flaw: R.FlawSubNotClient, Mutation: "claims-sub-not-client"}, flowErrW),
+		negW(Case{ID: "claims-sub-forbidden", Title: "a grant for a subject the issuer may not assert is refused", Family: "iss-sub", Flows: grantFlow,
+			Clause: rfc7523(2, `The subject MUST either be the resource owner or a pseudonymous identifier for the resource owner ... or be an authorized accessor.`),
+			Level:  MUST, Needs: []Capability{CapForbiddenSubject}, Flaw: R.FlawSubUnchecked},
+			claims(func(s *session, c fixtures.Claims) { c["sub"] = s.env.Target.Flows[s.flow].ForbiddenSubject }), strictW),
+		pos(Case{ID: "claims-extra", Title: "an assertion with extra private claims and a past nbf is accepted", Family: "positive", Flows: allFlows,
+			Clause: cOther, Level: MUST, Flaw: R.FlawTokenTypeMissing},
+			claims(func(s *session, c fixtures.Claims) {
+				c["http://claims.example.com/member"] = true
+				c["nbf"] = s.now().Add(-time.Minute).Unix()
+			})),
+	}
+}
+
+// issVariant rewrites iss (and, for client authentication, sub and the
+// client_id parameter, which must name the same client) with f.
+func issVariant(f func(string) string) mutation {
+	return claims(func(s *session, c fixtures.Claims) {
+		v := f(s.clientID())
+		c["iss"] = v
+		if s.flow.ClientAuth() {
+			c["sub"] = v
+		}
+	}).then(dropClientID())
+}
+
+// dropClientID removes the OPTIONAL client_id parameter, so that the
+// assertion alone identifies the client.
+func dropClientID() mutation {
+	return reqEdit(func(s *session, r *driver.Request) error {
+		r.Del("client_id")
+		return nil
+	})
+}
+
+func swapCase(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z':
+			b[i] = c - 32
+		case c >= 'A' && c <= 'Z':
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,497 @@
+package catalog
+
+import (
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/jwtharness/jwtharness/fixtures"
+	"github.com/jwtharness/jwtharness/fixtures/malformed"
+	R "github.com/jwtharness/jwtharness/reference"
+	"github.com/jwtharness/jwtharness/reports"
+	"github.com/jwtharness/jwtharness/suites/driver"
+)
+
+// cryptoCases: replay (item 7), signature and keys (item 9, RFC 8725),
+// JOSE header parameters, and the serialization of the assertion.
+func cryptoCases() []Case {
+	asym := []Capability{CapAsymmetric}
+	return []Case{
+		// ---- replay ----
+		{ID: "replay-same-assertion", Title: "a client assertion already used is refused the second time", Family: "replay", Flows: clientFlows,
+			Clause: cOIDCjti, Level: MUST, Negative: true, Flaw: R.FlawJTIReplay, Run: replay(sameBytes)},
+		{ID: "replay-same-assertion-grant", Title: "a grant assertion already used is refused the second time", Family: "replay", Flows: grantFlow,
+			Clause: cJti, Level: SHOULD, Negative: true, Flaw: R.FlawJTIReplay, Run: replay(sameBytes)},
+		{ID: "replay-jti-reused", Title: "a new client assertion reusing a used jti is refused", Family: "replay", Flows: clientFlows,
+			Clause: cOIDCjti, Level: MUST, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(sameJTI)},
+		{ID: "replay-jti-reused-grant", Title: "a new grant assertion reusing a used jti is refused", Family: "replay", Flows: grantFlow,
+			Clause: cJti, Level: SHOULD, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(sameJTI)},
+		{ID: "replay-reencoded-token", Title: "a used assertion re-encoded (non-canonical base64url, same bytes) is refused as a replay", Family: "replay", Flows: allFlows,
+			Clause: cJti, Level: SHOULD, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(reencoded)},
+		{ID: "replay-concurrent", Title: "of 20 parallel copies of one client assertion exactly one is issued a token", Family: "replay", Flows: clientFlows,
+			Clause: cOIDCjti, Level: MUST, Serial: true, Negative: true, Flaw: R.FlawJTIRacy, Run: concurrentReplay(20)},
+		{ID: "replay-concurrent-grant", Title: "of 20 parallel copies of one grant assertion exactly one is issued a token", Family: "replay", Flows: grantFlow,
+			Clause: cJti, Level: SHOULD, Serial: true, Negative: true, Flaw: R.FlawJTIRacy, Run: concurrentReplay(20)},
+		{ID: "replay-burned-early", Title: "a refused assertion does not burn its jti: a valid one with that jti is then issued", Family: "replay", Flows: allFlows,
+			Clause: cJti, Level: SHOULD, Negative: true, Flaw: R.FlawJTIBurnedEarly, Run: body(burnedEarly)},
+		negM(Case{ID: "replay-jti-missing", Title: "a client assertion without jti is refused", Family: "replay", Flows: clientFlows,
+			Clause: cOIDCjti, Level: MUST, Flaw: R.FlawJTINotRequired, Mutation: "replay-jti-missing"}, flowErrW),
+
+		// ---- signature ----
+		negM(Case{ID: "sig-signature-corrupted", Title: "an assertion with one signature bit flipped is refused", Family: "signature", Flows: allFlows,
+			Clause: cSig, Level: MUST, Flaw: R.FlawSigNotVerified, Mutation: "sig-signature-corrupted"}, flowErrW),
+		negM(Case{ID: "sig-signature-truncated", Title: "an assertion with a truncated signature is refused", Family: "signature", Flows: allFlows,
+			Clause: cSig, Level: MUST, Flaw: R.FlawSigNotVerified, Mutation: "sig-signature-truncated"}, malformedW),
+		negM(Case{ID: "sig-empty", Title: `an assertion with an empty signature ("h.p.") is refused`, Family: "signature", Flows: allFlows,
+			Clause: cSig, Level: MUST, Flaw: R.FlawSigNotVerified, Mutation: "sig-empty"}, malformedW),
+		negM(Case{ID: "sig-payload-tampered", Title: "an assertion whose payload was changed after signing is refused", Family: "signature", Flows: allFlows,
+			Clause: cSig, Level: MUST, Flaw: R.FlawSigNotVerified, Mutation: "sig-payload-tampered"}, flowErrW),
+		negM(Case{ID: "sig-wrong-key", Title: "an assertion signed by an unregistered key (HS*: another secret) is refused", Family: "signature", Flows: allFlows,
+			Clause: cSig, Level: MUST, Needs: []Capability{CapUnregisteredKey}, Flaw: R.FlawSigNotVerified, Mutation: "sig-wrong-key"}, flowErrW),
+		negW(Case{ID: "sig-hmac-secret-extended", Title: "an HS* assertion keyed with the client secret plus one byte is refused", Family: "signature", Flows: hsFlow,
+			Clause: cSig, Level: MUST, Flaw: R.FlawSigNotVerified},
+			specEdit(func(s *session, sp *fixtures.Spec) error {
+				sp.Key = append(append([]byte(nil), s.cred().Secret...), 'x')
+				return nil
+			}), flowErrW),
+		negM(Case{ID: "sig-alg-none", Title: `alg "none" with an empty signature is refused`, Family: "signature", Flows: allFlows,
+			Clause: cNone, Level: BCP, Flaw: R.FlawAlgNoneAccepted, Mutation: "sig-alg-none"}, malformedW),
+		negM(Case{ID: "sig-alg-none-case", Title: `alg "nOnE" with an empty signature is refused`, Family: "signature", Flows: allFlows,
+			Clause: cNone, Level: BCP, Flaw: R.FlawAlgNoneAccepted, Mutation: "sig-alg-none-case"}, malformedW),
+		negM(Case{ID: "sig-alg-none-signed", Title: `alg "none" with the original signature kept is refused`, Family: "signature", Flows: allFlows,
+			Clause: cNone, Level: BCP, Flaw: R.FlawAlgNoneAccepted, Mutation: "sig-alg-none-signed"}, malformedW),
+		negM(Case{ID: "sig-hs256-pubkey", Title: "HS256 keyed with the registered public key (PEM) is refused (algorithm confusion)", Family: "signature", Flows: keyedFlows,
+			Clause: cAlgs, Level: BCP, Needs: asym, Flaw: R.FlawAlgHSPublicKey, Mutation: "sig-hs256-pubkey"}, flowErrW),
+		negW(Case{ID: "sig-alg-not-registered", Title: "the registered RSA key signing with an algorithm not registered (RS256 vs PS256) is refused", Family: "signature", Flows: keyedFlows,
+			Clause: cAlgs, Level: MUST, Needs: asym, Flaw: R.FlawAlgNotPinned}, specEdit(swapRSAAlg), flowErrW),
+		negM(Case{ID: "sig-ecdsa-psychic", Title: "an ES256 signature of zero bytes (r = s = 0) is refused", Family: "signature", Flows: keyedFlows,
+			Clause: cES, Level: MUST, Needs: []Capability{CapAlg(jose.ES256)}, Flaw: R.FlawSigNotVerified, Mutation: "sig-ecdsa-psychic"},
+			flowErrW, useAlg(jose.ES256)),
+		negM(Case{ID: "sig-ecdsa-der", Title: "an ES256 signature in ASN.1 DER form is refused", Family: "signature", Flows: keyedFlows,
+			Clause: cES, Level: MUST, Needs: []Capability{CapAlg(jose.ES256)}, Flaw: R.FlawECDSADERAccepted, Mutation: "sig-ecdsa-der"},
+			flowErrW, useAlg(jose.ES256)),
+
+		// ---- keys and the registry ----
+		negM(Case{ID: "key-other-client", Title: "this client's claims signed by another registered client's key are refused", Family: "key", Flows: keyedFlows,
+			Clause: cKeyOwner, Level: MUST, Needs: []Capability{CapOtherClient, CapAsymmetric}, Flaw: R.FlawAnyRegisteredCert, Mutation: "key-other-client"}, flowErrW),
+		negW(Case{ID: "key-other-client-kid", Title: "this client's claims signed by another client's key, naming that key's thumbprint, are refused", Family: "key", Flows: keyedFlows,
+			Clause: cKeyOwner, Level: MUST, Needs: []Capability{CapOtherClient, CapAsymmetric}, Flaw: R.FlawAnyRegisteredCert},
+			named("key-other-client").then(specEdit(func(s *session, sp *fixtures.Spec) error {
+				o := s.env.Target.OtherClient
+				if o.Certificate == nil {
+					return fmt.Errorf("%w: other_client has no certificate", fixtures.ErrNotApplicable)
+				}
+				sum := sha256.Sum256(o.Certificate.Raw)
+				setHeader(sp, "x5t#S256", base64.RawURLEncoding.EncodeToString(sum[:]))
+				if o.KeyID != "" {
+					setHeader(sp, "kid", o.KeyID)
+				}
+				return nil
+			})), flowErrW),
+		negW(Case{ID: "key-cert-expired", Title: "an assertion verified only by an expired registered certificate is refused", Family: "key", Flows: keyedFlows,
+			Clause: cCertValidity, Level: SHOULD, Needs: []Capability{CapExpiredClient, CapAsymmetric}, Flaw: R.FlawCertExpiryIgnored},
+			asClient(func(s *session) *fixtures.Credential { return s.env.Target.ExpiredClient }), flowErrW),
+		negW(Case{ID: "key-cert-not-yet-valid", Title: "an assertion verified only by a not-yet-valid registered certificate is refused", Family: "key", Flows: keyedFlows,
+			Clause: cCertValidity, Level: SHOULD, Needs: []Capability{CapNotYetValidClient, CapAsymmetric}, Flaw: R.FlawCertExpiryIgnored},
+			asClient(func(s *session) *fixtures.Credential { return s.env.Target.NotYetValidClient }), flowErrW),
+		negW(Case{ID: "key-client-disabled", Title: "a disabled client's otherwise valid assertion is refused", Family: "key", Flows: keyedFlows,
+			Clause: cInvalidClient, Level: MUST, Needs: []Capability{CapDisabledClient, CapAsymmetric}, Flaw: R.FlawDisabledClientOK},
+			asClient(func(s *session) *fixtures.Credential { return s.env.Target.DisabledClient }), func(s *session) want {
+				w := flowErr(s.flow)
+				if !s.flow.ClientAuth() {
+					w.warn = []string{"invalid_client"}
+					w.why = "a disabled issuer of a grant assertion is an invalid grant (RFC 7523 §3.1); invalid_client is a tolerated alternate"
+				}
+				return w
+			}),
+		negW(Case{ID: "req-unauthorized-client", Title: "a registered client not permitted this flow is refused (unauthorized_client)", Family: "key", Flows: keyedFlows,
+			Clause: cErrUC, Level: MUST, Needs: []Capability{CapRestrictedClient, CapAsymmetric}, Flaw: R.FlawGrantNotPermittedOK},
+			asClient(func(s *session) *fixtures.Credential { return s.env.Target.RestrictedClient }), func(s *session) want {
+				if s.flow.ClientAuth() {
+					return want{codes: []string{"unauthorized_client", "invalid_client"}}
+				}
+				return want{codes: []string{"unauthorized_client"}, warn: []string{"invalid_grant"},
+					why: "RFC 6749 §5.2 names unauthorized_client for a client not authorized to use the grant type"}
+			}),
+
+		// ---- header ----
+		negM(Case{ID: "hdr-jwk-embedded", Title: "an assertion signed by the key in its own jwk header is refused", Family: "header", Flows: keyedFlows,
+			Clause: cKeyOwner, Level: BCP, Needs: []Capability{CapUnregisteredKey, CapAsymmetric}, Flaw: R.FlawEmbeddedJWKTrusted, Mutation: "hdr-jwk-embedded"}, flowErrW),
+		negM(Case{ID: "hdr-x5c-untrusted", Title: "an assertion signed by the key of an untrusted x5c certificate is refused", Family: "header", Flows: keyedFlows,
+			Clause: cX5c, Level: MUST, Needs: []Capability{CapUnregisteredKey, CapAsymmetric}, Flaw: R.FlawX5CTrusted, Mutation: "hdr-x5c-untrusted"}, flowErrW),
+		{ID: "hdr-jku", Title: "an assertion signed by a key from its jku URL is refused (and the URL should not be fetched)", Family: "header", Flows: keyedFlows,
+			Clause: cSSRF, Level: BCP, Needs: []Capability{CapUnregisteredKey, CapLoopbackListener, CapAsymmetric}, Negative: true, Flaw: R.FlawJKUFetched,
+			Mutation: "hdr-jku", Run: remoteKey("jku")},
+		{ID: "hdr-x5u", Title: "an assertion signed by the key of the certificate at its x5u URL is refused (and the URL should not be fetched)", Family: "header", Flows: keyedFlows,
+			Clause: cSSRF, Level: BCP, Needs: []Capability{CapUnregisteredKey, CapLoopbackListener, CapAsymmetric}, Negative: true, Flaw: R.FlawJKUFetched,
+			Run: remoteKey("x5u")},
+		negM(Case{ID: "hdr-crit", Title: "an assertion with an unknown critical header extension is refused", Family: "header", Flows: allFlows,
+			Clause: cCrit, Level: MUST, Flaw: R.FlawCritIgnored, Mutation: "hdr-crit"}, flowErrW),
+		{ID: "hdr-kid-unknown", Title: "an unknown kid on a validly signed assertion is accepted or refused with the flow's error, never 5xx", Family: "header", Flows: allFlows,
+			Clause: cKid, Level: MUST, Negative: true, Flaw: R.FlawUnregisteredKidOK, Mutation: "hdr-kid-unknown", Run: hintOnly(named("hdr-kid-unknown"))},
+		{ID: "hdr-kid-injection", Title: "a path-traversal kid on a validly signed assertion is accepted or refused with the flow's error, never 5xx", Family: "header", Flows: allFlows,
+			Clause: cKid, Level: MUST, Negative: true, Flaw: R.FlawUnregisteredKidOK,
+			Run: hintOnly(specEdit(func(_ *session, sp *fixtures.Spec) error {
+				setHeader(sp, "kid", "../../../../../../dev/null")
+				return nil
+			}))},
+		pos(Case{ID: "hdr-typ-client-auth", Title: `typ "client-authentication+jwt" is accepted`, Family: "header", Flows: clientFlows,
+			Clause: cBisTyp, Level: MUST, Flaw: R.FlawTokenTypeMissing, Mutation: "hdr-typ-client-auth"}, named("hdr-typ-client-auth")),
+		negM(Case{ID: "hdr-duplicate-alg", Title: `a header with a second "alg":"none" member is refused`, Family: "header", Flows: allFlows,
+			Clause: clause("RFC7515", "4", `Header Parameter names within the JOSE Header MUST be unique; JWS parsers MUST either reject JWSs with duplicate Header Parameter names or use a JSON parser that returns only the lexically last duplicate member name.`),
+			Level:  MUST, Flaw: R.FlawServerErrorOnBad, Mutation: "hdr-duplicate-alg"}, malformedW),
+
+		// ---- encoding ----
+		negM(Case{ID: "enc-two-parts", Title: `a two-segment assertion ("h.p") is refused`, Family: "encoding", Flows: allFlows,
+			Clause: cCompact, Level: MUST, Flaw: R.FlawServerErrorOnBad, Mutation: "enc-two-parts"}, malformedW),
+		negM(Case{ID: "enc-four-parts", Title: `a four-segment assertion ("h.p.s.s") is refused`, Family: "encoding", Flows: allFlows,
+			Clause: cCompact, Level: MUST, Flaw: R.FlawServerErrorOnBad, Mutation: "enc-four-parts"}, malformedW),
+		negM(Case{ID: "enc-trailing-dot", Title: `an assertion with a trailing dot ("h.p.s.") is refused`, Family: "encoding", Flows: allFlows,
+			Clause: cCompact, Level: MUST, Flaw: R.FlawServerErrorOnBad, Mutation: "enc-trailing-dot"}, malformedW),
+		negM(Case{ID: "enc-trailing-garbage", Title: "two JWTs in one assertion parameter are refused", Family: "encoding", Flows: allFlows,
+			Clause: cGrant, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-trailing-garbage"}, malformedW),
+		negM(Case{ID: "enc-padded", Title: `"=" padded base64url segments are refused`, Family: "encoding", Flows: allFlows,
+			Clause: cB64, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-padded"}, malformedW),
+		negM(Case{ID: "enc-std-base64", Title: "segments in the standard base64 alphabet are refused", Family: "encoding", Flows: allFlows,
+			Clause: cB64, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-std-base64"}, malformedW),
+		negM(Case{ID: "enc-whitespace", Title: "CR LF inside a segment is refused", Family: "encoding", Flows: allFlows,
+			Clause: cB64, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-whitespace"}, malformedW),
+		negM(Case{ID: "enc-leading-space", Title: "spaces around the assertion are refused", Family: "encoding", Flows: allFlows,
+			Clause: cB64, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-leading-space"}, malformedW),
+		negM(Case{ID: "enc-json-serialization", Title: "the JWS JSON serialization is refused as an assertion", Family: "encoding", Flows: allFlows,
+			Clause: cGrant, Level: MUST, Flaw: R.FlawJSONSerialization, Mutation: "enc-json-serialization"}, malformedW),
+		negM(Case{ID: "enc-jwe", Title: "a five-part JWE in place of a signed JWT is refused", Family: "encoding", Flows: allFlows,
+			Clause: cSig, Level: MUST, Flaw: R.FlawServerErrorOnBad, Mutation: "enc-jwe"}, malformedW),
+		negM(Case{ID: "enc-duplicate-claims", Title: "a payload with a second, foreign aud after the valid one is refused", Family: "encoding", Flows: allFlows,
+			Clause: cDupClaims, Level: MUST, Flaw: R.FlawDuplicateFirstWins, Mutation: "enc-duplicate-claims"}, malformedW),
+		negM(Case{ID: "enc-oversize", Title: "a 1 MiB assertion is refused (400 or 413), never 5xx", Family: "encoding", Flows: allFlows,
+			Clause: cVendorSize, Level: MUST, Flaw: R.FlawNoSizeLimit, Mutation: "enc-oversize"},
+			func(s *session) want {
+				w := malformedErr(s.flow)
+				w.codes = append(w.codes, "invalid_request")
+				w.warn = nil
+				w.statuses = []int{http.StatusRequestEntityTooLarge}
+				return w
+			}),
+		negW(Case{ID: "enc-not-jwt", Title: "an assertion that is not a JWT is refused", Family: "encoding", Flows: allFlows,
+			Clause: cGrant, Level: MUST, Flaw: R.FlawServerErrorOnBad},
+			tokenEdit(func(*session, string) (string, error) { return "this.notatall.valid", nil }), malformedW),
+		negW(Case{ID: "enc-header-not-json", Title: "a header segment that is not JSON is refused", Family: "encoding", Flows: allFlows,
+			Clause: clause("RFC7515", "5.2", `Verify that the resulting octet sequence is a UTF-8-encoded representation of a completely valid JSON object conforming to RFC 7159.`),
+			Level:  MUST, Flaw: R.FlawServerErrorOnBad},
+			tokenEdit(func(_ *session, t string) (string, error) {
+				return malformed.ReplaceHeader(t, []byte(`{"alg":"RS256",`))
+			}), malformedW),
+		negW(Case{ID: "enc-header-not-object", Title: "a header segment that is JSON null is refused", Family: "encoding", Flows: allFlows,
+			Clause: clause("RFC7515", "5.2", `Verify that the resulting octet sequence is a UTF-8-encoded representation of a completely valid JSON object conforming to RFC 7159.`),
+			Level:  MUST, Flaw: R.FlawServerErrorOnBad},
+			tokenEdit(func(_ *session, t string) (string, error) { return malformed.ReplaceHeader(t, []byte(`null`)) }), malformedW),
+		negW(Case{ID: "enc-payload-not-object", Title: "a validly signed payload that is a JSON array is refused", Family: "encoding", Flows: allFlows,
+			Clause: cJSONObject, Level: MUST, Flaw: R.FlawServerErrorOnBad},
+			specEdit(func(_ *session, sp *fixtures.Spec) error {
+				sp.Payload = func(fixtures.Claims) ([]byte, error) { return []byte(`["not","an","object"]`), nil }
+				return nil
+			}), malformedW),
+	}
+}
+
+// setHeader adds a protected header member to the spec.
+func setHeader(sp *fixtures.Spec, k string, v any) {
+	h := make(map[jose.HeaderKey]any, len(sp.Header)+1)
+	for a, b := range sp.Header {
+		h[a] = b
+	}
+	h[jose.HeaderKey(k)] = v
+	sp.Header = h
+}
+
+// useAlg makes the assertion sign with the flow's credential for alg.
+func useAlg(alg jose.SignatureAlgorithm) mutation {
+	return specEdit(func(s *session, sp *fixtures.Spec) error {
+		c := s.env.Target.Credential(s.flow, alg)
+		if c == nil {
+			return fmt.Errorf("%w: flows.%s has no %s credential", fixtures.ErrNotApplicable, s.flow, alg)
+		}
+		sp.Cred = c
+		return nil
+	})
+}
+
+// asClient makes the assertion (and the client_id parameter) another
+// client's: the disabled, restricted, expired or not-yet-valid one.
+func asClient(pick func(*session) *fixtures.Credential) mutation {
+	return mutation{
+		spec: func(s *session, sp *fixtures.Spec) error {
+			c := pick(s)
+			if c == nil {
+				return fmt.Errorf("%w: no such client configured", fixtures.ErrNotApplicable)
+			}
+			sp.Cred = c
+			return nil
+		},
+		req: func(s *session, r *driver.Request) error {
+			if s.flow.ClientAuth() && r.Has("client_id") {
+				r.Set("client_id", pick(s).ClientID)
+			}
+			return nil
+		},
+	}
+}
+
+// swapRSAAlg signs with the registered RSA key under the other RSA
+// signature scheme (RS256 <-> PS256), which the client did not register.
+func swapRSAAlg(s *session, sp *fixtures.Spec) error {
+	c := s.cred()
+	if _, ok := c.Key.(*rsa.PrivateKey); !ok {
+		return fmt.Errorf("%w: needs an RSA credential, have %s", fixtures.ErrNotApplicable, fixtures.DescribeKey(c.SigningKey()))
+	}
+	switch c.Alg {
+	case jose.PS256, jose.PS384, jose.PS512:
+		sp.Alg = jose.RS256
+	default:
+		sp.Alg = jose.PS256
+	}
+	if s.env.Target.Credential(s.flow, sp.Alg) != nil && s.env.Target.Credential(s.flow, sp.Alg).Key == c.Key {
+		return fmt.Errorf("%w: %s is registered for this key", fixtures.ErrNotApplicable, sp.Alg)
+	}
+	return nil
+}
+
+// hintOnly is the body of a case whose mutation the endpoint may ignore
+// (a kid is only a hint): issued is a PASS; a refusal must carry the flow's
+// error and every negative-case invariant (never 5xx).
+func hintOnly(m mutation) RunFunc {
+	return body(func(s *session) reports.Verdict {
+		if err := s.check(m); err != nil {
+			return skipf("%v", err)
+		}
+		ctrl, err := s.build(m, false)
+		if err != nil {
+			return errorf("could not build the control request: %v", err)
+		}
+		if _, bad := s.control(ctrl); bad != nil {
+			return *bad
+		}
+		req, err := s.build(m, true)
+		if err != nil {
+			return errorf("could not build the case's request: %v", err)
+		}
+		ex := s.send("case (may be issued, or refused with the flow's error; never 5xx)", req)
+		if ex.Issued() {
+			return s.finish(pass("issued (kid is a hint) or "+flowErr(s.flow).String(), describe(ex)))
+		}
+		return s.finish(s.judgeRejected(ex, flowErr(s.flow)))
+	})
+}
+
+// ---- replay bodies ----
+
+type replayKind int
+
+const (
+	sameBytes replayKind = iota // the identical request again
+	sameJTI                     // a newly signed assertion with the used jti
+	reencoded                   // the used assertion, non-canonically re-encoded
+)
+
+func replay(kind replayKind) RunFunc {
+	return body(func(s *session) reports.Verdict {
+		jti := fixtures.NewJTI()
+		sp := s.spec()
+		sp.Claims = append(sp.Claims, func(c fixtures.Claims) { c["jti"] = jti })
+		tok, err := s.mint(sp)
+		if err != nil {
+			return errorf("could not mint the assertion: %v", err)
+		}
+		first := s.request(tok)
+		if _, bad := s.control(first); bad != nil {
+			return *bad
+		}
+		var again string
+		switch kind {
+		case sameBytes:
+			again = tok
+		case sameJTI:
+			sp2 := s.spec()
+			sp2.Claims = append(sp2.Claims, func(c fixtures.Claims) {
+				c["jti"] = jti
+				c["iat"] = s.now().Add(-time.Second).Unix()
+				c["exp"] = s.now().Add(90 * time.Second).Unix()
+			})
+			if again, err = s.mint(sp2); err != nil {
+				return errorf("could not mint the second assertion: %v", err)
+			}
+		case reencoded:
+			if again, err = malformed.NonCanonical(tok); err != nil {
+				return skipf("the signature encoding has no unused bits to vary: %v", err)
+			}
+		}
+		ex := s.send("replay (same jti; must be refused)", s.request(again))
+		return s.finish(s.judgeRejected(ex, flowErr(s.flow)))
+	})
+}
+
+// concurrentReplay fires n copies of one fresh assertion at once: exactly
+// one may be issued a token.
+func concurrentReplay(n int) RunFunc {
+	return body(func(s *session) reports.Verdict {
+		ctrl, err := s.validRequest()
+		if err != nil {
+			return errorf("could not mint the control assertion: %v", err)
+		}
+		if _, bad := s.control(ctrl); bad != nil {
+			return *bad
+		}
+		req, err := s.validRequest()
+		if err != nil {
+			return errorf("could not mint the assertion: %v", err)
+		}
+		exs := make([]*driver.Exchange, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range exs {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				<-start
+				exs[i] = s.env.Client.Do(s.ctx, req.Clone())
+			}(i)
+		}
+		close(start)
+		wg.Wait()
+		issued, refused, other := 0, 0, 0
+		var firstRefused *driver.Exchange
+		for _, ex := range exs {
+			switch {
+			case ex.Issued():
+				issued++
+				if issued <= 2 {
+					s.record(fmt.Sprintf("parallel copy issued (#%d)", issued), ex)
+				}
+			case ex.Err == nil && ex.Status >= 400 && ex.Status < 500:
+				refused++
+				if firstRefused == nil {
+					firstRefused = ex
+					s.record("parallel copy refused (first)", ex)
+				}
+			default:
+				other++
+				s.record("parallel copy with neither a token nor a 4xx", ex)
+			}
+		}
+		exp := fmt.Sprintf("of %d parallel copies exactly 1 issued and %d refused with %s", n, n-1, flowErr(s.flow).String())
+		act := fmt.Sprintf("%d issued, %d refused (4xx), %d other", issued, refused, other)
+		switch {
+		case issued > 1:
+			return fail(exp, act, "the replay check is not atomic: several parallel copies of one assertion were each issued a token")
+		case issued == 0:
+			s.invariant = true
+			return fail(exp, act, "no copy of a valid assertion was issued a token")
+		case other > 0:
+			s.invariant = true
+			return fail(exp, act, "some parallel copies got neither a token nor a 4xx error")
+		}
+		v := s.judgeRejected(firstRefused, flowErr(s.flow))
+		v.Expected, v.Actual = exp, act+"; first refusal: "+describe(firstRefused)
+		return s.finish(v)
+	})
+}
+
+// burnedEarly: an assertion refused for its aud must not record its jti,
+// so a valid assertion with the same jti is then issued.
+func burnedEarly(s *session) reports.Verdict {
+	ctrl, err := s.validRequest()
+	if err != nil {
+		return errorf("could not mint the control assertion: %v", err)
+	}
+	if _, bad := s.control(ctrl); bad != nil {
+		return *bad
+	}
+	jti := fixtures.NewJTI()
+	bad := s.spec()
+	bad.Claims = append(bad.Claims, func(c fixtures.Claims) { c["jti"] = jti; c["aud"] = fixtures.ForeignAudience })
+	tok, err := s.mint(bad)
+	if err != nil {
+		return errorf("could not mint: %v", err)
+	}
+	ex := s.send("assertion with a foreign aud and jti J (must be refused)", s.request(tok))
+	if v := s.judgeRejected(ex, flowErr(s.flow)); v.Outcome == reports.Fail {
+		return v
+	}
+	good := s.spec()
+	good.Claims = append(good.Claims, func(c fixtures.Claims) { c["jti"] = jti })
+	if tok, err = s.mint(good); err != nil {
+		return errorf("could not mint: %v", err)
+	}
+	ex = s.send("valid assertion with the same jti J (must be issued: J was never used)", s.request(tok))
+	v := judgeIssued(ex)
+	if v.Outcome == reports.Fail {
+		v.Reason = "a refused assertion burned its jti: the replay cache recorded J before the other checks"
+	}
+	return v
+}
+
+// ---- remote key URLs (jku, x5u) ----
+
+// remoteKey serves the unregistered key (a JWK set for jku, a PEM
+// certificate for x5u) on a loopback listener, signs with it, names the URL
+// in the header, and records whether the endpoint fetched it.
+func remoteKey(member string) RunFunc {
+	return body(func(s *session) reports.Verdict {
+		u := s.env.Target.Unregistered()
+		if u == nil || u.Key == nil {
+			return skipf("no unregistered key")
+		}
+		var fetches atomic.Int32
+		var payload []byte
+		ctype := "application/jwk-set+json"
+		if member == "x5u" {
+			if u.Certificate == nil {
+				return skipf("no certificate for the unregistered key")
+			}
+			payload = fixtures.EncodeCertificatePEM(u.Certificate)
+			ctype = "application/pem-certificate-chain"
+		} else {
+			set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: u.Key.Public(), KeyID: "harness", Algorithm: string(u.Alg), Use: "sig"}}}
+			var err error
+			if payload, err = json.Marshal(set); err != nil {
+				return errorf("could not encode the key set: %v", err)
+			}
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return errorf("could not listen on loopback: %v", err)
+		}
+		srv := &http.Server{ReadHeaderTimeout: 2 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			fetches.Add(1)
+			w.Header().Set("Content-Type", ctype)
+			_, _ = w.Write(payload)
+		})}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+		s.jku = "http://" + ln.Addr().String() + "/keys"
+		m := named("hdr-jku")
+		if member == "x5u" {
+			m = specEdit(func(s *session, sp *fixtures.Spec) error {
+				sp.Key, sp.Alg = u.Key, u.Alg
+				setHeader(sp, "x5u", s.jku)
+				return nil
+			})
+		}
+		v := s.reject(m, flowErr(s.flow))
+		if n := fetches.Load(); n > 0 && v.Outcome == reports.Pass {
+			v = warn(v.Expected+"; the URL not fetched", v.Actual+fmt.Sprintf("; the endpoint fetched %s %d time(s)", s.jku, n),
+				"the endpoint fetched the "+member+" URL named by an untrusted header (RFC 8725 §3.10: SSRF risk)")
+		}
+		return v
+	})
+}

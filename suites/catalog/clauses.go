@@ -1,0 +1,102 @@
+package catalog
+
+import "github.com/jwtharness/jwtharness/fixtures"
+
+// Flow sets.
+var (
+	allFlows    = []fixtures.Flow{fixtures.FlowJWTBearer, fixtures.FlowPrivateKeyJWT, fixtures.FlowClientSecretJWT}
+	grantFlow   = []fixtures.Flow{fixtures.FlowJWTBearer}
+	clientFlows = []fixtures.Flow{fixtures.FlowPrivateKeyJWT, fixtures.FlowClientSecretJWT}
+	keyedFlows  = []fixtures.Flow{fixtures.FlowJWTBearer, fixtures.FlowPrivateKeyJWT}
+	pkFlow      = []fixtures.Flow{fixtures.FlowPrivateKeyJWT}
+	hsFlow      = []fixtures.Flow{fixtures.FlowClientSecretJWT}
+)
+
+func rfc7523(item int, quote string) Clause {
+	return Clause{Doc: "RFC7523", Section: "3", Item: item, Quote: quote}
+}
+
+func clause(doc, section, quote string) Clause {
+	return Clause{Doc: doc, Section: section, Quote: quote}
+}
+
+// The clauses cited by more than one case.
+var (
+	cIss       = rfc7523(1, `The JWT MUST contain an "iss" (issuer) claim that contains a unique identifier for the entity that issued the JWT.`)
+	cSub       = rfc7523(2, `The JWT MUST contain a "sub" (subject) claim identifying the principal that is the subject of the JWT.`)
+	cSubClient = rfc7523(2, `For client authentication, the subject MUST be the "client_id" of the OAuth client.`)
+	cAud       = rfc7523(3, `The authorization server MUST reject any JWT that does not contain its own identity as the intended audience.`)
+	cAudCmp    = rfc7523(3, `In the absence of an application profile specifying otherwise, compliant applications MUST compare the audience values using the Simple String Comparison method defined in Section 6.2.1 of RFC 3986.`)
+	cAudTE     = rfc7523(3, `The token endpoint URL of the authorization server MAY be used as a value for an "aud" element to identify the authorization server as an intended audience of the JWT.`)
+	cExp       = rfc7523(4, `The JWT MUST contain an "exp" (expiration time) claim that limits the time window during which the JWT can be used.`)
+	cExpPast   = rfc7523(4, `The authorization server MUST reject any JWT with an expiration time that has passed, subject to allowable clock skew between systems.`)
+	cNbf       = rfc7523(5, `The JWT MAY contain an "nbf" (not before) claim that identifies the time before which the token MUST NOT be accepted for processing.`)
+	cIat       = rfc7523(6, `The JWT MAY contain an "iat" (issued at) claim that identifies the time at which the JWT was issued.`)
+	cJti       = rfc7523(7, `The authorization server MAY ensure that JWTs are not replayed by maintaining the set of used "jti" values for the length of time for which the JWT would be considered valid based on the applicable "exp" instant.`)
+	cOther     = rfc7523(8, `The JWT MAY contain other claims.`)
+	cSig       = rfc7523(9, `The JWT MUST be digitally signed or have a Message Authentication Code (MAC) applied by the issuer. The authorization server MUST reject JWTs with an invalid signature or MAC.`)
+	cValid     = rfc7523(10, `The authorization server MUST reject a JWT that is not valid in all other respects per "JSON Web Token (JWT)".`)
+
+	cGrant  = clause("RFC7523", "2.1", `The value of the "assertion" parameter MUST contain a single JWT.`)
+	cClient = clause("RFC7523", "2.2", `The value of the "client_assertion" parameter contains a single JWT. It MUST NOT contain more than one JWT.`)
+
+	cNumericDate = clause("RFC7519", "4.1.4", `Its value MUST be a number containing a NumericDate value.`)
+	cExpNow      = clause("RFC7519", "4.1.4", `The processing of the "exp" claim requires that the current date/time MUST be before the expiration date/time listed in the "exp" claim.`)
+	cNbfNow      = clause("RFC7519", "4.1.5", `The processing of the "nbf" claim requires that the current date/time MUST be after or equal to the not-before date/time listed in the "nbf" claim.`)
+	cDateFrac    = clause("RFC7519", "2", `NumericDate: A JSON numeric value representing the number of seconds from 1970-01-01T00:00:00Z UTC until the specified UTC date/time, ignoring leap seconds.`)
+	cIssCase     = clause("RFC7519", "4.1.1", `The "iss" value is a case-sensitive string containing a StringOrURI value.`)
+	cAudArray    = clause("RFC7519", "4.1.3", `In the general case, the "aud" value is an array of case-sensitive strings, each containing a StringOrURI value.`)
+	cDupClaims   = clause("RFC7519", "4", `JWT parsers MUST either reject JWTs with duplicate Claim Names or use a JSON parser that returns only the lexically last duplicate member name.`)
+	cJSONObject  = clause("RFC7519", "7.2", `Verify that the resulting octet sequence is a UTF-8-encoded representation of a completely valid JSON object conforming to RFC 7159; let the JWT Claims Set be this JSON object.`)
+
+	cB64      = clause("RFC7515", "2", `Base64url Encoding: Base64 encoding using the URL- and filename-safe character set defined in Section 5 of RFC 4648, with all trailing '=' characters omitted and without the inclusion of any line breaks, whitespace, or other additional characters.`)
+	cCompact  = clause("RFC7515", "7.1", `The JWS Compact Serialization represents digitally signed or MACed content as a compact, URL-safe string.`)
+	cCrit     = clause("RFC7515", "4.1.11", `If any of the listed extension Header Parameters are not understood and supported by the recipient, then the JWS is invalid.`)
+	cKid      = clause("RFC7515", "4.1.4", `The "kid" (key ID) Header Parameter is a hint indicating which key was used to secure the JWS.`)
+	cX5c      = clause("RFC7515", "4.1.6", `The recipient MUST validate the certificate chain according to RFC 5280 and consider the certificate or certificate chain to be invalid if any validation failure occurs.`)
+	cES       = clause("RFC7518", "3.4", `The JWS Signature value MUST be a 64-octet sequence. If it is not a 64-octet sequence, the validation has failed.`)
+	cKeyOwner = clause("RFC8725", "3.8", `The application MUST validate that the cryptographic keys used for the cryptographic operations in the JWT belong to the issuer. If they do not, the application MUST reject the JWT.`)
+	cAlgs     = clause("RFC8725", "3.1", `Each key MUST be used with exactly one algorithm, and this MUST be checked when the cryptographic operation is performed.`)
+	cNone     = clause("RFC8725", "2.1", `The algorithm can be changed to "none" by an attacker, and some libraries would trust this value and "validate" the JWT without checking any signature.`)
+	cSSRF     = clause("RFC8725", "3.10", `Blindly following a "jku" (JWK set URL) or "x5u" (X.509 URL) header, which may contain an arbitrary URL, could result in server-side request forgery (SSRF) attacks. Applications SHOULD protect against such attacks.`)
+
+	cPost       = clause("RFC6749", "3.2", `The client MUST use the HTTP "POST" method when making access token requests.`)
+	cOmitted    = clause("RFC6749", "3.2", `Parameters sent without a value MUST be treated as if they were omitted from the request.`)
+	cUnknownP   = clause("RFC6749", "3.2", `The authorization server MUST ignore unrecognized request parameters.`)
+	cOnce       = clause("RFC6749", "3.2", `Request and response parameters MUST NOT be included more than once.`)
+	cForm       = clause("RFC6749", "4.4.2", `The client makes a request to the token endpoint by adding the following parameters using the "application/x-www-form-urlencoded" format per Appendix B with a character encoding of UTF-8 in the HTTP request entity-body.`)
+	cOneMethod  = clause("RFC6749", "2.3", `The client MUST NOT use more than one authentication method in each request.`)
+	cErrBody    = clause("RFC6749", "5.2", `The authorization server responds with an HTTP 400 (Bad Request) status code (unless specified otherwise) and includes the following parameters with the response.`)
+	cErrInvReq  = clause("RFC6749", "5.2", `invalid_request: The request is missing a required parameter, includes an unsupported parameter value (other than grant type), repeats a parameter, includes multiple credentials, utilizes more than one mechanism for authenticating the client, or is otherwise malformed.`)
+	cErrGT      = clause("RFC6749", "5.2", `unsupported_grant_type: The authorization grant type is not supported by the authorization server.`)
+	cErrUC      = clause("RFC6749", "5.2", `unauthorized_client: The authenticated client is not authorized to use this authorization grant type.`)
+	cErr401     = clause("RFC6749", "5.2", `If the client attempted to authenticate via the "Authorization" request header field, the authorization server MUST respond with an HTTP 401 (Unauthorized) status code and include the "WWW-Authenticate" response header field matching the authentication scheme used by the client.`)
+	cErrDesc    = clause("RFC6749", "5.2", `Values for the "error_description" parameter MUST NOT include characters outside the set %x20-21 / %x23-5B / %x5D-7E.`)
+	cErrCodeG   = clause("RFC7523", "3.1", `The value of the "error" parameter MUST be the "invalid_grant" error code.`)
+	cErrCodeC   = clause("RFC7523", "3.2", `The value of the "error" parameter MUST be the "invalid_client" error code.`)
+	cTokenType  = clause("RFC6749", "5.1", `token_type REQUIRED. The type of the token issued as described in Section 7.1. Value is case insensitive.`)
+	cNumbers    = clause("RFC6749", "5.1", `The parameters are serialized into a JavaScript Object Notation (JSON) structure by adding each parameter at the highest structure level. Parameter names and string values are included as JSON strings. Numerical values are included as JSON numbers.`)
+	cJSONType   = clause("RFC6749", "5.1", `The parameters are included in the entity-body of the HTTP response using the "application/json" media type as defined by RFC 4627.`)
+	cNoStore    = clause("RFC6749", "5.1", `The authorization server MUST include the HTTP "Cache-Control" response header field with a value of "no-store" in any response containing tokens, credentials, or other sensitive information, as well as the "Pragma" response header field with a value of "no-cache".`)
+	cClientAuth = clause("RFC6749", "3.2.1", `The authorization server MUST: require client authentication for confidential clients or for any client that was issued client credentials (or with other authentication requirements), authenticate the client if client authentication is included.`)
+
+	cAssertionType = clause("RFC7521", "4.2", `client_assertion_type REQUIRED. The format of the assertion as defined by the authorization server. The value will be an absolute URI.`)
+	cClientIDParam = clause("RFC7521", "4.2", `If present, the value of the "client_id" parameter MUST identify the same client as is identified by the client assertion.`)
+	cAssertionReq  = clause("RFC7521", "4.1", `assertion REQUIRED. The assertion being used as an authorization grant.`)
+	cScopeOpt      = clause("RFC7521", "4.1", `scope OPTIONAL. The requested scope as described in Section 3.3 of OAuth 2.0.`)
+	cInvalidClient = clause("RFC7521", "4.2.1", `If an assertion is not valid or has expired, the authorization server constructs an error response as defined in OAuth 2.0. The value of the "error" parameter MUST be the "invalid_client" error code.`)
+
+	cOIDCjti = clause("OIDC-Core", "9", `jti REQUIRED. JWT ID. A unique identifier for the token, which can be used to prevent reuse of the token. These tokens MUST only be used once, unless conditions for reuse were negotiated between the parties.`)
+	cOIDCiat = clause("OIDC-Core", "9", `iat OPTIONAL. Time at which the JWT was issued.`)
+
+	cBisAud = clause("RFC7523bis", "4", `The aud (audience) claim value MUST use the issuer identifier of the authorization server as its sole value. The token endpoint URL of the authorization server MUST NOT be used as an audience value.`)
+	cBisTyp = clause("RFC7523bis", "4", `It is NOT RECOMMENDED for servers to reject JWTs that do not have explicit types.`)
+
+	cCertValidity = clause("RFC5280", "4.1.2.5", `The certificate validity period is the time interval during which the CA warrants that it will maintain information about the status of the certificate.`)
+
+	cVendorIat    = Clause{Doc: "vendor", Quote: `The bearer grant assertion MUST carry iat (vendor profile: iss = client_id, RS256 with a registered certificate, exp at most 5 minutes ahead, iat present).`}
+	cVendorCap    = Clause{Doc: "vendor", Quote: `exp MUST be at most max_lifetime (default 5 minutes) after now, plus the declared leeway.`}
+	cVendorFormat = Clause{Doc: "vendor", Quote: `The optional form parameter format=json|urlencoded|xml selects the representation of the token response.`}
+	cVendorSize   = Clause{Doc: "vendor", Quote: `The endpoint MUST bound the request body and assertion size and refuse what exceeds it (400 or 413), never 5xx.`}
+	cVendorLeeway = Clause{Doc: "vendor", Quote: `The endpoint allows the declared clock-skew leeway (target leeway, default 60s) on exp, nbf and iat, and no more.`}
+)

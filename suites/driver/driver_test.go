@@ -2,6 +2,7 @@ package driver
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net"
@@ -350,8 +351,9 @@ func TestFlowRequest(t *testing.T) {
 		TokenEndpoint: "http://127.0.0.1/token",
 		Params:        map[string][]string{"scope": {"read"}, "grant_type": {"ignored"}},
 		Flows: map[fixtures.Flow]*target.FlowConfig{
-			fixtures.FlowJWTBearer:       {Credential: &fixtures.Credential{ClientID: "client-rsa", Subject: "alice"}},
-			fixtures.FlowPrivateKeyJWT:   {Credential: &fixtures.Credential{ClientID: "client-ec"}},
+			fixtures.FlowJWTBearer: {Credential: &fixtures.Credential{ClientID: "client-rsa", Subject: "alice"}},
+			fixtures.FlowPrivateKeyJWT: {Credential: &fixtures.Credential{ClientID: "client-ec"},
+				Alternates: []*fixtures.Credential{{ClientID: "client-rsa"}}},
 			fixtures.FlowClientSecretJWT: {Credential: &fixtures.Credential{ClientID: "client-secret", Secret: []byte("s3cret-value")}},
 		},
 	}
@@ -371,6 +373,29 @@ func TestFlowRequest(t *testing.T) {
 		}
 		if len(r.Secrets) != tc.secrets {
 			t.Errorf("%s: secrets = %d, want %d", tc.flow, len(r.Secrets), tc.secrets)
+		}
+	}
+}
+
+func TestFlowRequestClientIDFollowsAlternateIssuer(t *testing.T) {
+	tg := &target.Target{Flows: map[fixtures.Flow]*target.FlowConfig{
+		fixtures.FlowPrivateKeyJWT: {Credential: &fixtures.Credential{ClientID: "client-ec"},
+			Alternates: []*fixtures.Credential{{ClientID: "client-rsa"}}},
+	}}
+	jwt := func(payload string) string {
+		return "eyJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".c2ln"
+	}
+	cases := []struct{ assertion, want string }{
+		{jwt(`{"iss":"client-rsa"}`), "client-rsa"},
+		{jwt(`{"iss":"client-ec"}`), "client-ec"},
+		{jwt(`{"iss":"CLIENT-RSA"}`), "client-ec"},
+		{jwt(`{"iss":"someone-else"}`), "client-ec"},
+		{jwt(`{"iss":7}`), "client-ec"},
+		{"not a jwt", "client-ec"},
+	}
+	for _, tc := range cases {
+		if got := FlowRequest(tg, fixtures.FlowPrivateKeyJWT, tc.assertion).Get("client_id"); got != tc.want {
+			t.Errorf("%s: client_id = %q, want %q", tc.assertion, got, tc.want)
 		}
 	}
 }

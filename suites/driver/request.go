@@ -1,6 +1,8 @@
 package driver
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"sort"
@@ -162,8 +164,10 @@ func EncodeParams(ps []Param) string {
 // the bearer grant of RFC 7523 §2.1 (grant_type, assertion) or JWT client
 // authentication of §2.2 with the client credentials grant (grant_type,
 // client_assertion_type, client_assertion, client_id), followed by the
-// target's extra params (sorted by name). The client secret of a
-// client_secret_jwt flow is listed in Secrets.
+// target's extra params (sorted by name). client_id is the flow's primary
+// client, or the alternate credential whose client_id the assertion's iss
+// names exactly (so alternates sign valid requests too). The client secret
+// of a client_secret_jwt flow is listed in Secrets.
 func FlowRequest(t *target.Target, flow fixtures.Flow, assertion string) *Request {
 	r := &Request{}
 	var cred *fixtures.Credential
@@ -178,8 +182,8 @@ func FlowRequest(t *target.Target, flow fixtures.Flow, assertion string) *Reques
 			"client_assertion_type", ClientAssertionTypeJWT,
 			"client_assertion", assertion,
 		)
-		if cred != nil && cred.ClientID != "" {
-			r.Add("client_id", cred.ClientID)
+		if id := clientIDFor(t, flow, cred, assertion); id != "" {
+			r.Add("client_id", id)
 		}
 	} else {
 		r.Params = Form("grant_type", GrantTypeJWTBearer, "assertion", assertion)
@@ -203,4 +207,45 @@ func FlowRequest(t *target.Target, flow fixtures.Flow, assertion string) *Reques
 		}
 	}
 	return r
+}
+
+// clientIDFor picks the client_id of a client-authentication request: the
+// flow credential (primary or alternate) whose ClientID equals the
+// assertion's iss, else the primary's.
+func clientIDFor(t *target.Target, flow fixtures.Flow, primary *fixtures.Credential, assertion string) string {
+	id := ""
+	if primary != nil {
+		id = primary.ClientID
+	}
+	iss := issuerOf(assertion)
+	if iss == "" || iss == id || t == nil || t.Flows[flow] == nil {
+		return id
+	}
+	for _, a := range t.Flows[flow].Alternates {
+		if a != nil && a.ClientID == iss {
+			return iss
+		}
+	}
+	return id
+}
+
+// issuerOf returns the iss claim of a compact JWS, or "" when it has none
+// or cannot be read.
+func issuerOf(compact string) string {
+	parts := strings.Split(compact, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		Iss any `json:"iss"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return ""
+	}
+	s, _ := claims.Iss.(string)
+	return s
 }

@@ -2,14 +2,19 @@ package suites
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 
+	"github.com/go-jose/go-jose/v4"
+
 	"github.com/jwtharness/jwtharness/fixtures"
+	"github.com/jwtharness/jwtharness/fixtures/fixtureset"
 	"github.com/jwtharness/jwtharness/fixtures/target"
 	"github.com/jwtharness/jwtharness/reference"
+	"github.com/jwtharness/jwtharness/reference/registry"
 	"github.com/jwtharness/jwtharness/reports"
 	"github.com/jwtharness/jwtharness/suites/catalog"
 	"github.com/jwtharness/jwtharness/suites/driver"
@@ -29,19 +34,20 @@ type ReferenceOptions struct {
 const EmbeddedSource = "embedded reference server"
 
 // StartReference starts the spec-exact reference server in-process on
-// loopback with a fresh fixture set (keys, certificates, secrets and the
-// matching registry and target) and returns the Env that drives it: its
+// loopback with the process's shared fixture set (fixtureset.Shared: keys,
+// certificates and secrets generated once, the matching registry and a
+// target aimed at the server) and returns the Env that drives it: its
 // Clock is the server's clock, shared with the Minter, so boundary cases can
 // freeze time. stop closes the server.
 func StartReference(ctx context.Context, opts ReferenceOptions) (env *catalog.Env, stop func(), err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	set, err := newFixtureSet()
+	set, err := fixtureset.Shared()
 	if err != nil {
 		return nil, nil, fmt.Errorf("generating fixtures: %w", err)
 	}
-	reg, err := set.registry()
+	reg, err := Registry(set)
 	if err != nil {
 		return nil, nil, fmt.Errorf("building the registry: %w", err)
 	}
@@ -60,8 +66,10 @@ func StartReference(ctx context.Context, opts ReferenceOptions) (env *catalog.En
 	if err != nil {
 		return nil, nil, fmt.Errorf("starting the reference server: %w", err)
 	}
-	o := srv.Options()
-	t := set.target(srv.TokenURL, o.Audience, o.Issuer, profile)
+	t := set.NewTarget(srv.TokenURL, srv.Issuer)
+	t.Profile = profile
+	// The reference answers every format the vendor parameter names.
+	t.Formats = []string{target.FormatJSON, target.FormatURLEncoded, target.FormatXML}
 	env, err = NewEnv(t)
 	if err != nil {
 		srv.Close()
@@ -70,6 +78,27 @@ func StartReference(ctx context.Context, opts ReferenceOptions) (env *catalog.En
 	env.Clock = clock
 	env.Minter.Now = clock.Now
 	return env, srv.Close, nil
+}
+
+// Registry registers every client of a fixture set, as the set's
+// registry.yaml does, without going through the disk.
+func Registry(set *fixtureset.Set) (*registry.Registry, error) {
+	var clients []*registry.Client
+	for _, c := range set.Clients {
+		rc := &registry.Client{
+			ID:         c.ID,
+			Methods:    append([]registry.Method{}, c.Methods...),
+			Algorithms: []jose.SignatureAlgorithm{c.Credential.Alg},
+			Secret:     c.Credential.Secret,
+			Subjects:   c.Subjects,
+			Disabled:   c.Disabled,
+		}
+		if c.Credential.Certificate != nil {
+			rc.Certificates = []*x509.Certificate{c.Credential.Certificate}
+		}
+		clients = append(clients, rc)
+	}
+	return registry.New(clients...)
 }
 
 // NewEnv returns the Env for an endpoint described by a target: a driver

@@ -256,7 +256,10 @@ func formatMetric(metric string, v float64) string {
 	case kindFraction:
 		return strconv.FormatFloat(v*100, 'f', 3, 64) + "%"
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	if v == math.Trunc(v) {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
 // FormatMicros renders µs as a short duration: 850µs, 12.3ms, 1.20s.

@@ -176,7 +176,7 @@ func httpCases() []Case {
 				return want{codes: []string{"invalid_client"}, warn: []string{"invalid_request"},
 					why: "RFC 7521 §4.2.1 names invalid_client; node-oidc-provider answers invalid_request"}
 			}),
-		negW(Case{ID: "ca-method-not-registered", Title: "a client signs with an algorithm of the other JWT method (HS256 for a key client, RS256 for a secret client)", Family: "client-auth", Flows: clientFlows,
+		negW(Case{ID: "ca-method-not-registered", Title: "a private_key_jwt client authenticating with an HS256 MAC (client_secret_jwt) is refused", Family: "client-auth", Flows: pkFlow,
 			Clause: clause("RFC6749", "5.2", `invalid_client: Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).`),
 			Level:  MUST, Flaw: R.FlawHMACNotForClient}, specEdit(otherMethod), flowErrW),
 
@@ -256,25 +256,16 @@ func caRequest() want {
 // situation (case-catalog §6): either passes.
 func caAny() want { return want{codes: []string{"invalid_request", "invalid_client"}} }
 
-// otherMethod signs a private_key_jwt client's assertion with HS256 keyed
-// by the client_secret_jwt client's secret, and a client_secret_jwt
-// client's assertion with the private_key_jwt client's key: each client is
-// registered for the other method only.
+// otherMethod MACs a private_key_jwt client's assertion with HS256 keyed by
+// the only client secret the harness knows (the client_secret_jwt flow's):
+// a client registered for private_key_jwt must not authenticate with HS*,
+// even if the server holds a secret for it.
 func otherMethod(s *session, sp *fixtures.Spec) error {
-	t := s.env.Target
-	var other *fixtures.Credential
-	if s.flow == fixtures.FlowPrivateKeyJWT {
-		other = t.Credential(fixtures.FlowClientSecretJWT, "")
-	} else {
-		other = t.Credential(fixtures.FlowPrivateKeyJWT, "")
+	hs := s.env.Target.Credential(fixtures.FlowClientSecretJWT, "")
+	if hs == nil || len(hs.Secret) == 0 {
+		return fmt.Errorf("%w: the target offers no client_secret_jwt secret", fixtures.ErrNotApplicable)
 	}
-	if other == nil {
-		return fmt.Errorf("%w: the target offers only one client authentication method", fixtures.ErrNotApplicable)
-	}
-	sp.Cred = other
-	sp.Claims = append(sp.Claims, func(c fixtures.Claims) {
-		c["iss"], c["sub"] = s.clientID(), s.clientID()
-	})
+	sp.Alg, sp.Key = jose.HS256, hs.Secret
 	return nil
 }
 

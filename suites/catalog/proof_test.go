@@ -1,0 +1,176 @@
+package catalog_test
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/jwtharness/jwtharness/fixtures"
+	"github.com/jwtharness/jwtharness/fixtures/fixtureset"
+	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/reference"
+	"github.com/jwtharness/jwtharness/reference/registry"
+	"github.com/jwtharness/jwtharness/reports"
+	"github.com/jwtharness/jwtharness/suites/catalog"
+	"github.com/jwtharness/jwtharness/suites/driver"
+)
+
+// proofRegistry is the reference registry of the shared fixture set. One
+// deliberate addition: the private_key_jwt client (client-ec) also holds
+// the client_secret_jwt client's secret and lists HS256 (a "hybrid" client
+// registered for private_key_jwt only), so that the method check is the
+// only thing that refuses its HS256 assertion (case ca-method-not-registered,
+// flaw hmac-any-method).
+func proofRegistry(t *testing.T, set *fixtureset.Set) *registry.Registry {
+	t.Helper()
+	var clients []*registry.Client
+	secret := set.Credential(fixtureset.ClientSecret).Secret
+	for _, c := range set.Clients {
+		rc := &registry.Client{ID: c.ID, Methods: c.Methods, Algorithms: []jose.SignatureAlgorithm{c.Credential.Alg},
+			Subjects: c.Subjects, Disabled: c.Disabled, Secret: c.Credential.Secret}
+		if c.Credential.Certificate != nil {
+			rc.Certificates = []*x509.Certificate{c.Credential.Certificate}
+		}
+		if c.ID == fixtureset.ClientEC {
+			rc.Algorithms = append(rc.Algorithms, jose.HS256)
+			rc.Secret = secret
+		}
+		clients = append(clients, rc)
+	}
+	reg, err := registry.New(clients...)
+	if err != nil {
+		t.Fatalf("registry: %v", err)
+	}
+	return reg
+}
+
+// startProofServer starts a reference server (with flaws) on loopback and
+// returns the Env that drives it, with a clock shared by server and minter.
+func startProofServer(t *testing.T, set *fixtureset.Set, reg *registry.Registry, profile target.Profile, flaws ...reference.Flaw) *catalog.Env {
+	t.Helper()
+	clock := &catalog.ManualClock{}
+	srv, err := reference.NewServer(reference.Options{Registry: reg, Profile: profile, Now: clock.Now, Flaws: flaws})
+	if err != nil {
+		t.Fatalf("reference server %v: %v", flaws, err)
+	}
+	t.Cleanup(srv.Close)
+	tg := set.NewTarget(srv.TokenURL, srv.Issuer)
+	tg.Profile = profile
+	tg.Formats = []string{target.FormatJSON, target.FormatURLEncoded, target.FormatXML}
+	tg.Timeout = 5 * time.Second
+	c, err := driver.New(tg)
+	if err != nil {
+		t.Fatalf("driver: %v", err)
+	}
+	return &catalog.Env{Target: tg, Client: c, Minter: &fixtures.Minter{Now: clock.Now}, Clock: clock}
+}
+
+type proofKey struct {
+	flaw    reference.Flaw
+	profile target.Profile
+}
+
+// TestProof runs every case for every applicable flow against a clean
+// reference server (PASS or SKIP) and against one with the case's flaw
+// (FAIL, or WARN for SHOULD/MAY), and requires every flaw to be caught.
+func TestProof(t *testing.T) {
+	if testing.Short() {
+		t.Skip("proof runs the whole catalog twice against in-process servers")
+	}
+	set, err := fixtureset.Shared()
+	if err != nil {
+		t.Fatalf("fixture set: %v", err)
+	}
+	reg := proofRegistry(t, set)
+
+	groups := map[proofKey][]catalog.Case{}
+	for _, c := range catalog.All() {
+		p := target.ProfileRFC7523
+		if len(c.Profiles) > 0 {
+			p = c.Profiles[0]
+		}
+		k := proofKey{c.Flaw, p}
+		groups[k] = append(groups[k], c)
+	}
+	keys := make([]proofKey, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].flaw != keys[j].flaw {
+			return keys[i].flaw < keys[j].flaw
+		}
+		return keys[i].profile < keys[j].profile
+	})
+
+	var mu sync.Mutex
+	caught := map[reference.Flaw][]string{}
+	t.Run("flaws", func(t *testing.T) {
+		for _, k := range keys {
+			cases := groups[k]
+			t.Run(string(k.flaw)+"/"+string(k.profile), func(t *testing.T) {
+				t.Parallel()
+				clean := startProofServer(t, set, reg, k.profile)
+				flawed := startProofServer(t, set, reg, k.profile, k.flaw)
+				ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+				defer cancel()
+				for _, c := range cases {
+					for _, flow := range c.Flows {
+						key := c.ID + "@" + flow.Short()
+						good := catalog.Execute(ctx, clean, c, flow)
+						switch good.Outcome {
+						case reports.Pass:
+						case reports.Skip:
+							continue
+						default:
+							t.Errorf("%s against the clean reference: %s\n  expected: %s\n  actual:   %s\n  reason:   %s\n%s",
+								key, good.Outcome, good.Expected, good.Actual, good.Reason, indent(good.Transcript))
+							continue
+						}
+						bad := catalog.Execute(ctx, flawed, c, flow)
+						ok := bad.Outcome == reports.Fail ||
+							(bad.Outcome == reports.Warn && (c.Level == catalog.SHOULD || c.Level == catalog.MAY))
+						if !ok {
+							t.Errorf("%s against the reference with flaw %s: %s (want FAIL%s)\n  expected: %s\n  actual:   %s\n  reason:   %s\n%s",
+								key, c.Flaw, bad.Outcome, map[bool]string{true: " or WARN", false: ""}[c.Level == catalog.SHOULD || c.Level == catalog.MAY],
+								bad.Expected, bad.Actual, bad.Reason, indent(bad.Transcript))
+							continue
+						}
+						mu.Lock()
+						caught[c.Flaw] = append(caught[c.Flaw], key)
+						mu.Unlock()
+					}
+				}
+			})
+		}
+	})
+
+	var b strings.Builder
+	var missing []string
+	for _, fi := range reference.Flaws() {
+		cs := caught[fi.Name]
+		sort.Strings(cs)
+		if len(cs) == 0 {
+			missing = append(missing, string(fi.Name))
+		}
+		fmt.Fprintf(&b, "  %-30s %2d  %s\n", fi.Name, len(cs), strings.Join(cs, " "))
+	}
+	t.Logf("kill table (flaw, cases x flows that caught it):\n%s", b.String())
+	if len(missing) > 0 {
+		t.Errorf("flaws caught by no case: %s", strings.Join(missing, ", "))
+	}
+}
+
+func indent(s string) string {
+	if len(s) > 4000 {
+		s = s[:4000] + "\n..."
+	}
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}

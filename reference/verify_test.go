@@ -1,0 +1,211 @@
+package reference
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/jwtharness/jwtharness/fixtures"
+)
+
+// rfc6749Codes are the only error codes the verifier may produce without
+// flaws (temporarily_unavailable only when the replay cache is full).
+var rfc6749Codes = map[string]bool{
+	ErrInvalidRequest: true, ErrInvalidClient: true, ErrInvalidGrant: true,
+	ErrUnauthorizedClient: true, ErrTemporarilyUnavailable: true,
+}
+
+const benchAudience = "https://as.example/token"
+
+func newTestVerifier(tb testing.TB, opts Options) *Verifier {
+	tb.Helper()
+	if opts.Registry == nil {
+		opts.Registry = testRegistry(tb)
+	}
+	if opts.Audience == "" {
+		opts.Audience = benchAudience
+	}
+	v, err := NewVerifier(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+func mintFor(tb testing.TB, flow fixtures.Flow, cred *fixtures.Credential, edits ...func(fixtures.Claims)) string {
+	tb.Helper()
+	m := &fixtures.Minter{Lifetime: 4 * time.Minute}
+	tok, err := m.Mint(fixtures.Spec{Flow: flow, Cred: cred, Audience: benchAudience, Claims: edits})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tok
+}
+
+func TestVerifierWithoutHTTP(t *testing.T) {
+	c := getCreds(t)
+	v := newTestVerifier(t, Options{})
+	ctx := context.Background()
+	res, err := v.Verify(ctx, PurposeGrant, mintFor(t, fixtures.FlowJWTBearer, c.rsa))
+	if err != nil || res.Client.ID != "client-rsa" || res.Subject != "alice" || res.Alg != jose.RS256 {
+		t.Fatalf("grant: %+v %v", res, err)
+	}
+	res, err = v.Verify(ctx, PurposeClientAuth, mintFor(t, fixtures.FlowClientSecretJWT, c.secret))
+	if err != nil || res.Method != "client_secret_jwt" {
+		t.Fatalf("client_secret_jwt: %+v %v", res, err)
+	}
+	res, err = v.Verify(ctx, PurposeClientAuth, mintFor(t, fixtures.FlowPrivateKeyJWT, c.ec))
+	if err != nil || res.Method != "private_key_jwt" {
+		t.Fatalf("private_key_jwt: %+v %v", res, err)
+	}
+	if _, err := v.Verify(ctx, Purpose(9), "a.b.c"); err == nil || err.Code != ErrInvalidRequest {
+		t.Fatalf("unknown purpose: %v", err)
+	}
+}
+
+// TestReplayCapacity: a cache full of live entries fails closed with 503
+// temporarily_unavailable and Retry-After; expired entries make room.
+func TestReplayCapacity(t *testing.T) {
+	c := getCreds(t)
+	now := time.Now()
+	clock := func() time.Time { return now }
+	var mu sync.Mutex
+	v := newTestVerifier(t, Options{ReplayCapacity: 2, Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock() }})
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if _, err := v.Verify(ctx, PurposeClientAuth, mintFor(t, fixtures.FlowClientSecretJWT, c.secret)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := v.Verify(ctx, PurposeClientAuth, mintFor(t, fixtures.FlowClientSecretJWT, c.secret))
+	if err == nil || err.Code != ErrTemporarilyUnavailable || err.Status != 503 || err.Header.Get("Retry-After") == "" {
+		t.Fatalf("full cache: %+v", err)
+	}
+	mu.Lock()
+	later := now.Add(4*time.Minute + 61*time.Second)
+	clock = func() time.Time { return later }
+	mu.Unlock()
+	m := &fixtures.Minter{Now: clock}
+	tok, _ := m.Mint(fixtures.Spec{Flow: fixtures.FlowClientSecretJWT, Cred: c.secret, Audience: benchAudience})
+	if _, err := v.Verify(ctx, PurposeClientAuth, tok); err != nil {
+		t.Fatalf("after expiry: %v", err)
+	}
+}
+
+// FuzzVerify: whatever the assertion, the verifier neither panics nor hangs
+// and answers only with RFC 6749 error codes.
+func FuzzVerify(f *testing.F) {
+	c := getCreds(f)
+	v := newTestVerifier(f, Options{})
+	for _, tok := range []string{
+		mintFor(f, fixtures.FlowJWTBearer, c.rsa),
+		mintFor(f, fixtures.FlowPrivateKeyJWT, c.ec),
+		mintFor(f, fixtures.FlowPrivateKeyJWT, c.ed),
+		mintFor(f, fixtures.FlowClientSecretJWT, c.secret),
+		mintFor(f, fixtures.FlowJWTBearer, c.rsa, func(cl fixtures.Claims) { cl["exp"] = "1700000000"; cl["aud"] = []any{1, nil} }),
+		mintFor(f, fixtures.FlowJWTBearer, c.rsa, func(cl fixtures.Claims) { cl["nbf"] = 9.3e18; cl["iat"] = -1 }),
+		"", ".", "..", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", "eyJhbGciOiJIUzI1NiIsImNyaXQiOlsieCJdfQ.e30.AAAA",
+		`{"payload":"e30","signatures":[]}`, "a.b.c.d.e",
+	} {
+		f.Add(tok, true)
+		f.Add(tok, false)
+	}
+	f.Fuzz(func(t *testing.T, tok string, grant bool) {
+		p := PurposeClientAuth
+		if grant {
+			p = PurposeGrant
+		}
+		start := time.Now()
+		res, err := v.Verify(context.Background(), p, tok)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("verification took %v", d)
+		}
+		if err == nil {
+			if res == nil || res.Client == nil {
+				t.Fatal("success without a result")
+			}
+			return
+		}
+		if !rfc6749Codes[err.Code] {
+			t.Fatalf("error code %q is not an RFC 6749 code", err.Code)
+		}
+		if p == PurposeGrant && err.Code == ErrInvalidClient || p == PurposeClientAuth && err.Code == ErrInvalidGrant {
+			t.Fatalf("error code %q for %v", err.Code, p)
+		}
+		if err.Status < 400 || err.Status >= 500 && err.Code != ErrTemporarilyUnavailable {
+			t.Fatalf("status %d for bad input", err.Status)
+		}
+		if strings.ContainsAny(err.Description, "\"\\\r\n") || sanitizeDesc(err.Description) != err.Description {
+			t.Fatalf("description outside the RFC 6749 charset: %q", err.Description)
+		}
+	})
+}
+
+// benchCase is one algorithm of BenchmarkVerify.
+type benchCase struct {
+	name string
+	cred func(*creds) *fixtures.Credential
+	flow fixtures.Flow
+}
+
+var benchCases = []benchCase{
+	{"RS256-2048", func(c *creds) *fixtures.Credential { return c.rsa }, fixtures.FlowPrivateKeyJWT},
+	{"PS256", func(c *creds) *fixtures.Credential { return c.ps }, fixtures.FlowPrivateKeyJWT},
+	{"ES256", func(c *creds) *fixtures.Credential { return c.ec }, fixtures.FlowPrivateKeyJWT},
+	{"EdDSA", func(c *creds) *fixtures.Credential { return c.ed }, fixtures.FlowPrivateKeyJWT},
+	{"HS256", func(c *creds) *fixtures.Credential { return c.secret }, fixtures.FlowClientSecretJWT},
+}
+
+const benchPool = 256
+
+// BenchmarkVerify compares the reference verifier (the whole assertion
+// pipeline: charset, parse, header, claims, registry, signature, claim
+// checks, replay insert) with go-jose's raw ParseSignedCompact + Verify of
+// the same tokens. The pool holds distinct jti values; the replay cache is
+// emptied each time the pool wraps around.
+func BenchmarkVerify(b *testing.B) {
+	c := getCreds(b)
+	v := newTestVerifier(b, Options{})
+	ctx := context.Background()
+	for _, bc := range benchCases {
+		cred := bc.cred(c)
+		pool := make([]string, benchPool)
+		for i := range pool {
+			pool[i] = mintFor(b, bc.flow, cred)
+		}
+		key := cred.SigningKey()
+		if cred.Key != nil {
+			key = cred.Key.Public()
+		}
+		algs := []jose.SignatureAlgorithm{cred.Alg}
+		b.Run(bc.name+"/reference", func(b *testing.B) {
+			v.replay.reset()
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				j := i % benchPool
+				if j == 0 && i > 0 {
+					v.replay.reset()
+				}
+				if _, err := v.Verify(ctx, PurposeClientAuth, pool[j]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(bc.name+"/raw", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				jws, err := jose.ParseSignedCompact(pool[i%benchPool], algs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := jws.Verify(key); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

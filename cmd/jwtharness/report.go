@@ -2,13 +2,159 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/jwtharness/jwtharness/loadgen"
+	"github.com/jwtharness/jwtharness/reports/loadreport"
 )
 
-// PLACEHOLDER: replaced by the owner of this subcommand.
 func newReportCmd() *cobra.Command {
-	return &cobra.Command{Use: "report", Short: "(not built yet)", RunE: func(*cobra.Command, []string) error {
-		return usageErr(errors.New("report: not built yet"))
-	}}
+	var format string
+	cmd := &cobra.Command{
+		Use:   "report FILE...",
+		Short: "Render load run files (text, Markdown, self-contained HTML); merge and compare them",
+		Long: `report renders jwtharness load run files (NDJSON, written by load --out).
+
+  jwtharness report run.ndjson                       text
+  jwtharness report run.ndjson --format markdown
+  jwtharness report run.ndjson --format html > r.html   one self-contained page, inline SVG plots
+  jwtharness report merge a.ndjson b.ndjson -o all.ndjson
+  jwtharness report compare base.ndjson new.ndjson --max-regression 10%`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := cmd.OutOrStdout()
+			for i, path := range args {
+				run, err := loadgen.ReadRunFile(path)
+				if err != nil {
+					return usageErr(err)
+				}
+				if i > 0 && format == "text" {
+					fmt.Fprintln(out)
+				}
+				switch format {
+				case "text", "":
+					err = loadreport.WriteText(out, run)
+				case "markdown", "md":
+					err = loadreport.WriteMarkdown(out, run)
+				case "html":
+					err = loadreport.WriteHTML(out, run)
+				default:
+					return usageErr(fmt.Errorf("--format %q: want text, markdown or html", format))
+				}
+				if err != nil {
+					return incompleteErr(err)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or html")
+	cmd.AddCommand(newReportMergeCmd(), newReportCompareCmd())
+	return cmd
+}
+
+func newReportMergeCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "merge A B... -o all.ndjson",
+		Short: "Merge run files made at the same time on several machines",
+		Long: `merge combines run files from several machines into one run file. It refuses
+files whose schema, histogram settings, interval, algorithm, flow or model differ;
+aligns intervals by wall clock (machines' clocks assumed NTP-synced), merges the
+HDR histograms per interval and class losslessly, and sums the counters.`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usageErr(errors.New("merge: give -o FILE"))
+			}
+			var runs []*loadgen.Run
+			for _, p := range args {
+				r, err := loadgen.ReadRunFile(p)
+				if err != nil {
+					return usageErr(err)
+				}
+				runs = append(runs, r)
+			}
+			m, err := loadreport.Merge(runs)
+			if err != nil {
+				return usageErr(fmt.Errorf("merge: %w", err))
+			}
+			f, err := os.Create(out)
+			if err != nil {
+				return usageErr(err)
+			}
+			w := loadgen.NewWriter(f)
+			err = w.WriteHeader(&m.Header)
+			if err == nil {
+				err = w.WriteIntervals(m.Intervals)
+			}
+			if err == nil {
+				err = w.WriteSummary(m.Summary)
+			}
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return incompleteErr(err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "merged %d run files (%d machines, %d intervals) into %s\n", len(runs), len(m.Header.Machines), len(m.Intervals), out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "out", "o", "", "merged run file to write")
+	return cmd
+}
+
+func parsePercent(s string) (float64, error) {
+	v := strings.TrimSpace(s)
+	pct := strings.HasSuffix(v, "%")
+	f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("%q: want a percentage such as 10%%", s)
+	}
+	if pct || f > 1 {
+		f /= 100
+	}
+	return f, nil
+}
+
+func newReportCompareCmd() *cobra.Command {
+	var maxReg string
+	cmd := &cobra.Command{
+		Use:   "compare BASE NEW",
+		Short: "Compare two runs figure by figure; exit 1 beyond the allowed regression",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := parsePercent(maxReg)
+			if err != nil {
+				return usageErr(fmt.Errorf("--max-regression %v", err))
+			}
+			base, err := loadgen.ReadRunFile(args[0])
+			if err != nil {
+				return usageErr(err)
+			}
+			nw, err := loadgen.ReadRunFile(args[1])
+			if err != nil {
+				return usageErr(err)
+			}
+			c, err := loadreport.Compare(base, nw, m)
+			if err != nil {
+				return usageErr(err)
+			}
+			if err := c.WriteText(cmd.OutOrStdout()); err != nil {
+				return incompleteErr(err)
+			}
+			if c.Regressed() {
+				return gateErr(nil)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&maxReg, "max-regression", "10%", "allowed worsening per figure (throughput down, latency up)")
+	return cmd
 }

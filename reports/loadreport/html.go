@@ -234,7 +234,9 @@ ul.notes li{margin:3px 0}.warn{color:#9a6700}
 		fmt.Fprintf(&b, `<p class="raw">%s</p>`, html.EscapeString(WhatLine(&h.Plan)))
 	}
 	b.WriteString(`<table class="kv">`)
-	kv := func(k, v string) { fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td></tr>", html.EscapeString(k), html.EscapeString(v)) }
+	kv := func(k, v string) {
+		fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td></tr>", html.EscapeString(k), html.EscapeString(v))
+	}
 	kv("target", h.Plan.Target)
 	kv("plan", PlanLine(&h.Plan))
 	if !h.Plan.Raw {

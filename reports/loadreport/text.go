@@ -273,7 +273,7 @@ func mapLine(m map[string]int64) string {
 type Change struct {
 	Figure      string
 	Base, New   float64
-	Unit        string // "us", "/s", "fraction"
+	Unit        string  // "us", "/s", "fraction"
 	Delta       float64 // relative change, (new-base)/base; for fractions the absolute change
 	HigherWorse bool
 	Regressed   bool

@@ -1,14 +1,243 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/reports"
+	"github.com/jwtharness/jwtharness/suites"
+	"github.com/jwtharness/jwtharness/suites/catalog"
 )
 
-// PLACEHOLDER: replaced by the owner of this subcommand.
+type conformFlags struct {
+	target      string
+	profile     string
+	levels      []string
+	flows       []string
+	cases       []string
+	families    []string
+	labelFilter string
+	strict      bool
+	dryRun      bool
+	reportDir   string
+	seed        int64
+	verbose     bool
+	timeout     time.Duration
+}
+
 func newConformCmd() *cobra.Command {
-	return &cobra.Command{Use: "conform", Short: "(not built yet)", RunE: func(*cobra.Command, []string) error {
-		return usageErr(errors.New("conform: not built yet"))
-	}}
+	f := &conformFlags{}
+	cmd := &cobra.Command{
+		Use:   "conform [--target target.yaml] [--level MUST] [--flow jwt_bearer] [--case ID ...] [--report-dir DIR]",
+		Short: "Run the conformance suite against a token endpoint (default: the embedded reference server)",
+		Long: `conform runs every selected conformance case against the token endpoint of
+--target, once per flow it applies to, and judges each answer against the RFC
+clause behind it. Without --target it starts the embedded, spec-exact reference
+server on loopback with freshly generated keys and runs against that: no files,
+no network.
+
+Selection: --level, --flow, --case and --family take one or more values (repeat
+the flag or separate with commas); values of one flag are alternatives, flags
+combine with AND. They compile to a Ginkgo label filter (labels case:ID,
+level:LEVEL, flow:FLOW, family:FAMILY); --label-filter adds a raw expression.
+--dry-run lists the selected cases without sending anything.
+
+Outcomes: PASS, FAIL (a MUST violated), WARN (a SHOULD not followed), SKIP (the
+target does not offer what the case needs; the reason says what), ERROR (the
+harness could not complete the case). --report-dir writes report.json,
+junit.xml, report.md and report.html, also when the run fails.
+
+Exit codes: 0 conformant (warnings allowed), 1 a FAIL or ERROR (or, with
+--strict, a WARN), 2 bad invocation or target file, 3 the run could not
+complete (for example, the endpoint is unreachable).`,
+		Example: `  jwtharness conform
+  jwtharness conform --target fx/target.yaml --report-dir out
+  jwtharness conform --target fx/target.yaml --level MUST --flow jwt_bearer
+  jwtharness conform --case aud-wrong --case aud-missing -v
+  jwtharness conform --label-filter 'family:aud && !flow:client_secret_jwt' --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runConform(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.target, "target", "", "target file describing the endpoint (default: start the embedded reference server)")
+	fl.StringVar(&f.profile, "profile", "", "profile of the embedded reference server: rfc7523 (default) or rfc7523bis (only without --target)")
+	fl.StringSliceVar(&f.levels, "level", nil, "run only cases of these levels: MUST, SHOULD, MAY, BCP")
+	fl.StringSliceVar(&f.flows, "flow", nil, "run only these flows: jwt_bearer, private_key_jwt, client_secret_jwt (or grant, client-pk, client-hs)")
+	fl.StringSliceVar(&f.cases, "case", nil, "run only these case IDs (see jwtharness cases)")
+	fl.StringSliceVar(&f.families, "family", nil, "run only these case families (aud, time, replay, signature, ...)")
+	fl.StringVar(&f.labelFilter, "label-filter", "", "raw Ginkgo label filter, and-ed with the flags above")
+	fl.BoolVar(&f.strict, "strict", false, "treat WARN (a SHOULD not followed) as failing the gate")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "list the selected cases without sending anything")
+	fl.StringVar(&f.reportDir, "report-dir", "", "write report.json, junit.xml, report.md and report.html here")
+	fl.Int64Var(&f.seed, "seed", 0, "random seed that orders the case families (default: from the clock, printed)")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print every case and its HTTP transcripts as it runs")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "limit for the whole run")
+	return cmd
+}
+
+func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	filter, err := suites.CompileFilter(suites.Selection{
+		Levels: f.levels, Flows: f.flows, Cases: f.cases, Families: f.families, Expr: f.labelFilter,
+	}, nil)
+	if err != nil {
+		return usageErr(fmt.Errorf("conform: %w", err))
+	}
+	selected, err := suites.Select(nil, filter)
+	if err != nil {
+		return usageErr(fmt.Errorf("conform: %w", err))
+	}
+	if len(selected) == 0 {
+		return usageErr(fmt.Errorf("conform: the selection %q matches no case (jwtharness cases lists them)", filter))
+	}
+	var profile target.Profile
+	switch f.profile {
+	case "":
+	case string(target.ProfileRFC7523), string(target.ProfileRFC7523bis):
+		if f.target != "" {
+			return usageErr(errors.New("conform: --profile applies to the embedded reference server; the target file declares its own profile"))
+		}
+		profile = target.Profile(f.profile)
+	default:
+		return usageErr(fmt.Errorf("conform: unknown --profile %q (want rfc7523 or rfc7523bis)", f.profile))
+	}
+
+	// The target file is loaded (and so validated) even for --dry-run.
+	var tg *target.Target
+	if f.target != "" {
+		if tg, err = target.Load(f.target); err != nil {
+			return usageErr(fmt.Errorf("conform: %w", err))
+		}
+	}
+	if f.dryRun {
+		return conformDryRun(out, tg, filter, selected)
+	}
+
+	var env *catalog.Env
+	if tg != nil {
+		if env, err = suites.NewEnv(tg); err != nil {
+			return usageErr(fmt.Errorf("conform: %w", err))
+		}
+	} else {
+		var stop func()
+		env, stop, err = suites.StartReference(ctx, suites.ReferenceOptions{Profile: profile})
+		if err != nil {
+			return incompleteErr(fmt.Errorf("conform: cannot start the embedded reference server: %w", err))
+		}
+		defer stop()
+		fmt.Fprintf(out, "Embedded reference server: %s\n", suites.Describe(env.Target))
+	}
+
+	rec := reports.Run{Tool: "jwtharness", Version: version, Target: suites.TargetInfo(env.Target),
+		Filter: filter, Strict: f.strict, Seed: f.seed, Started: time.Now().UTC()}
+	// Reachability, once: an unreachable endpoint is one message, not a
+	// hundred failed cases.
+	pingCtx, cancel := context.WithTimeout(ctx, env.Client.Timeout()+time.Second)
+	err = env.Client.Ping(pingCtx)
+	cancel()
+	if err != nil {
+		rec.Finished = time.Now().UTC()
+		rec.Incomplete = err.Error()
+		conformWriteReports(out, errOut, f.reportDir, &rec)
+		return incompleteErr(err)
+	}
+
+	fmt.Fprintf(out, "Running %d case runs against %s", len(selected), env.Target.TokenEndpoint)
+	if filter != "" {
+		fmt.Fprintf(out, " (filter %s)", filter)
+	}
+	fmt.Fprintln(out)
+	rec, err = suites.Run(suites.Config{
+		Env: env, Filter: filter, Strict: f.strict, Seed: f.seed, Verbose: f.verbose,
+		Timeout: f.timeout, Tool: "jwtharness", Version: version, Target: suites.TargetInfo(env.Target),
+	})
+	if err != nil {
+		var fe *suites.FilterError
+		if errors.As(err, &fe) {
+			return usageErr(fmt.Errorf("conform: %w", err))
+		}
+		return incompleteErr(fmt.Errorf("conform: %w", err))
+	}
+	if err := reports.WriteText(out, &rec); err != nil {
+		return incompleteErr(err)
+	}
+	conformWriteReports(out, errOut, f.reportDir, &rec)
+	switch {
+	case len(rec.Gating()) > 0:
+		return gateErr(nil)
+	case !rec.Complete:
+		return incompleteErr(fmt.Errorf("conform: the run did not complete: %s", rec.Incomplete))
+	}
+	return nil
+}
+
+// conformWriteReports writes every report format when --report-dir is set
+// and says where; a write failure is reported but does not hide the verdict.
+func conformWriteReports(out, errOut io.Writer, dir string, rec *reports.Run) {
+	if dir == "" {
+		return
+	}
+	paths, err := reports.WriteAll(dir, rec)
+	if len(paths) > 0 {
+		fmt.Fprintf(out, "\nReports: %s\n", strings.Join(paths, ", "))
+	}
+	if err != nil {
+		fmt.Fprintln(errOut, "jwtharness: conform:", err)
+	}
+}
+
+// conformDryRun lists the selected case runs and, with a target, which of
+// them would be skipped and why.
+func conformDryRun(out io.Writer, tg *target.Target, filter string, selected []suites.Selected) error {
+	var env *catalog.Env
+	if tg != nil {
+		env = &catalog.Env{Target: tg}
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "KEY\tLEVEL\tCLAUSE\tTITLE")
+	if env != nil {
+		fmt.Fprintf(tw, "\tWOULD")
+	}
+	fmt.Fprintln(tw)
+	skips := 0
+	for _, s := range selected {
+		fmt.Fprintf(tw, "%s@%s\t%s\t%s\t%s", s.Case.ID, s.Flow.Short(), s.Case.Level, s.Case.Clause.ID(), s.Case.Title)
+		if env != nil {
+			if reason, ok := s.Case.Applicable(env, s.Flow); ok {
+				fmt.Fprintf(tw, "\trun")
+			} else {
+				skips++
+				fmt.Fprintf(tw, "\tSKIP: %s", reason)
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	if err := tw.Flush(); err != nil {
+		return incompleteErr(err)
+	}
+	where := "the embedded reference server"
+	if tg != nil {
+		where = tg.TokenEndpoint
+	}
+	fmt.Fprintf(out, "\n%d case runs selected", len(selected))
+	if filter != "" {
+		fmt.Fprintf(out, " by %s", filter)
+	}
+	if tg != nil {
+		fmt.Fprintf(out, ", %d would be skipped", skips)
+	}
+	fmt.Fprintf(out, "; dry run: nothing was sent to %s.\n", where)
+	return nil
 }

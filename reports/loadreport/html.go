@@ -53,7 +53,7 @@ func niceTicks(max float64, n int) []float64 {
 
 // lineChart draws an SVG line chart; it needs no script and no external asset.
 func lineChart(title string, xa, ya axis, ss []series) string {
-	const W, H, ml, mr, mt, mb = 660.0, 320.0, 70.0, 150.0, 34.0, 46.0
+	const W, H, ml, mr, mt, mb = 640.0, 320.0, 64.0, 140.0, 34.0, 46.0
 	pw, ph := W-ml-mr, H-mt-mb
 	var xmax, ymax float64
 	xmin := math.Inf(1)
@@ -219,7 +219,7 @@ func WriteHTML(w io.Writer, run *loadgen.Run) error {
 	s := run.Summary
 	var b strings.Builder
 	b.WriteString(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>jwtharness load run ` + html.EscapeString(h.RunID) + `</title><style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px 32px;color:#1b1f24;max-width:1340px}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px 32px;color:#1b1f24;max-width:1360px}
 h1{font-size:22px;margin:0 0 6px}h2{font-size:16px;margin:26px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 table{border-collapse:collapse;margin:6px 0}td,th{padding:3px 10px;border-bottom:1px solid #eaeef2;text-align:right;white-space:nowrap}
 th{background:#f6f8fa;font-weight:600}td:first-child,th:first-child{text-align:left}table.kv td{text-align:left;white-space:normal}
@@ -286,7 +286,7 @@ ul.notes li{margin:3px 0}.warn{color:#9a6700}
 			p = append(p, point{q.t, q.p99})
 		}
 		thr = append(thr, series{name: c, color: col, points: a, dash: dash})
-		p99s = append(p99s, series{name: c + " p99", color: col, points: p, dash: dash})
+		p99s = append(p99s, series{name: c, color: col, points: p, dash: dash})
 	}
 	if s != nil {
 		for i, cs := range append(append([]loadgen.ClassSummary(nil), s.Classes...), s.All) {

@@ -31,6 +31,8 @@ func pct(f float64) string {
 
 func rate(f float64) string {
 	switch {
+	case f == 0:
+		return "0"
 	case f >= 100:
 		return strconv.FormatFloat(f, 'f', 0, 64)
 	case f >= 1:

@@ -142,7 +142,7 @@ func httpCases() []Case {
 			Clause: cInvalidClient, Level: MUST, Flaw: R.FlawErrorStatus200},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Del("client_assertion"); return nil }), constW(caAny())),
 		negW(Case{ID: "ca-assertion-empty", Title: "an empty client_assertion is treated as missing", Family: "client-auth", Flows: clientFlows,
-			Clause: cOmitted, Level: MUST, Flaw: R.FlawEmptyParamNotOmitted},
+			Clause: cOmitted, Level: MUST, Flaw: R.FlawErrorStatus200},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Set("client_assertion", ""); return nil }), constW(caAny())),
 		negW(Case{ID: "ca-no-client-auth", Title: "client_credentials with only client_id (no authentication) is refused", Family: "client-auth", Flows: clientFlows,
 			Clause: clause("RFC6749", "5.2", `invalid_client: Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).`),
@@ -209,9 +209,8 @@ func httpCases() []Case {
 			Clause: cVendorFormat, Level: MUST, Needs: []Capability{CapFormatURLEncoded}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatURLEncoded, true)},
 		{ID: "fmt-xml-error", Title: "format=xml also shapes error responses", Family: "format", Flows: allFlows,
 			Clause: cVendorFormat, Level: MUST, Needs: []Capability{CapFormatXML}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatXML, true)},
-		pos(Case{ID: "fmt-json", Title: "format=json answers JSON", Family: "format", Flows: allFlows,
-			Clause: cVendorFormat, Level: MUST, Flaw: R.FlawContentTypeText},
-			reqEdit(func(_ *session, r *driver.Request) error { r.Set("format", "json"); return nil })),
+		{ID: "fmt-json", Title: "format=json answers application/json", Family: "format", Flows: allFlows,
+			Clause: cVendorFormat, Level: MUST, Flaw: R.FlawContentTypeText, Run: formatted(driver.FormatJSON, false)},
 	}
 	for _, a := range []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.ES256, jose.ES384, jose.EdDSA} {
 		cs = append(cs, pos(Case{ID: "pos-alg-" + strings.ToLower(string(a)), Title: "an assertion signed " + string(a) + " by a registered key is issued a token",
@@ -369,6 +368,7 @@ func basicOnly(s *session) reports.Verdict {
 // formatted checks the vendor format parameter on a success or an error.
 func formatted(format string, negative bool) RunFunc {
 	mediaOK := map[string][]string{
+		driver.FormatJSON:       {"application/json"},
 		driver.FormatURLEncoded: {"application/x-www-form-urlencoded"},
 		driver.FormatXML:        {"application/xml", "text/xml"},
 	}[format]

@@ -3,7 +3,10 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/reports"
@@ -225,6 +228,7 @@ func errNoCred(what string) error { return fmt.Errorf("the target has no %s", wh
 func (s *session) mutationContext() fixtures.MutationContext {
 	mc := s.env.Target.MutationContext()
 	mc.JKU = s.jku
+	mc.Unregistered = s.unregistered()
 	return mc
 }
 
@@ -261,4 +265,36 @@ func (s *session) check(m mutation) error {
 		return err
 	}
 	return nil
+}
+
+var (
+	strangersMu sync.Mutex
+	strangers   = map[jose.SignatureAlgorithm]*fixtures.Credential{}
+)
+
+// unregistered is a key no client registered that signs with the flow's
+// algorithm: the target's unregistered key when its algorithm fits, else a
+// key of the flow's type generated once per process. With a key of another
+// type the endpoint's algorithm pinning alone would refuse the assertion,
+// and the case would not show whether the key is checked.
+func (s *session) unregistered() *fixtures.Credential {
+	u := s.env.Target.Unregistered()
+	me := s.cred()
+	if me == nil || me.Key == nil || (u != nil && fixtures.CanSign(u.Key, me.Alg)) {
+		if u != nil && me != nil && me.Key != nil {
+			u.Alg = me.Alg
+		}
+		return u
+	}
+	strangersMu.Lock()
+	defer strangersMu.Unlock()
+	if c, ok := strangers[me.Alg]; ok {
+		return c
+	}
+	c, err := fixtures.GenerateCredential("unregistered", me.Alg, fixtures.CertValid, 0)
+	if err != nil {
+		return u
+	}
+	strangers[me.Alg] = c
+	return c
 }

@@ -85,6 +85,7 @@ func Execute(ctx context.Context, env *Env, c Case, flow fixtures.Flow) (v repor
 	}
 	s := &session{ctx: ctx, env: env, flow: flow, c: &c}
 	ctx = context.WithValue(ctx, sessionKey{}, s)
+	s.ctx = ctx
 	defer func() {
 		if r := recover(); r != nil {
 			v.Outcome = reports.Error
@@ -107,7 +108,7 @@ func Execute(ctx context.Context, env *Env, c Case, flow fixtures.Flow) (v repor
 	case v.Outcome == "":
 		v.Outcome = reports.Error
 		v.Reason = "case body returned no outcome"
-	case c.Negative && v.Outcome != reports.Error && !s.controlled:
+	case c.Negative && v.Outcome != reports.Error && v.Outcome != reports.Skip && !s.controlled:
 		v.Outcome = reports.Error
 		v.Reason = "negative case judged without a paired control (harness bug)"
 	case v.Outcome == reports.Fail && !s.invariant && (c.Level == SHOULD || c.Level == MAY):

@@ -1,7 +1,6 @@
 package reference
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/hmac"
@@ -124,43 +123,4 @@ func fetchKeys(ctx context.Context, h jose.Header) []any {
 		}
 	}
 	return out
-}
-
-// firstWins rewrites a JSON object keeping the first of duplicate top-level
-// members (flaw duplicate-first-wins). Anything it cannot parse is returned
-// unchanged.
-func firstWins(payload []byte) []byte {
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	t, err := dec.Token()
-	if err != nil || t != json.Delim('{') {
-		return payload
-	}
-	seen := map[string]bool{}
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return payload
-		}
-		k, _ := kt.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return payload
-		}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		if buf.Len() > 1 {
-			buf.WriteByte(',')
-		}
-		kb, _ := json.Marshal(k)
-		buf.Write(kb)
-		buf.WriteByte(':')
-		buf.Write(raw)
-	}
-	buf.WriteByte('}')
-	return buf.Bytes()
 }

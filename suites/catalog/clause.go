@@ -56,6 +56,7 @@ var clauseLinks = map[string]string{
 	"RFC8037":    "https://www.rfc-editor.org/rfc/rfc8037#section-",
 	"RFC8725":    "https://www.rfc-editor.org/rfc/rfc8725#section-",
 	"RFC9110":    "https://www.rfc-editor.org/rfc/rfc9110#section-",
+	"RFC4648":    "https://www.rfc-editor.org/rfc/rfc4648#section-",
 	"RFC7523bis": "https://datatracker.ietf.org/doc/html/draft-ietf-oauth-rfc7523bis#section-",
 	"OIDC-Core":  "https://openid.net/specs/openid-connect-core-1_0.html#",
 }

@@ -56,6 +56,14 @@ type htmlData struct {
 // actual answer, reason, redacted transcript and reproduction command.
 func WriteHTML(w io.Writer, r *Run) error {
 	d := htmlData{Run: r, Status: r.Status(), Summary: r.Summary(), Outcomes: Outcomes, Families: r.Families()}
+	// Within a family, what needs attention comes first.
+	rank := map[Outcome]int{}
+	for i, o := range Outcomes {
+		rank[o] = i
+	}
+	for _, f := range d.Families {
+		sort.SliceStable(f.Verdicts, func(i, j int) bool { return rank[f.Verdicts[i].Outcome] < rank[f.Verdicts[j].Outcome] })
+	}
 	levels, flows := map[string]bool{}, map[string]bool{}
 	for _, v := range r.Verdicts {
 		if v.Level != "" {

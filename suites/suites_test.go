@@ -3,11 +3,13 @@ package suites
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/reference"
 	"github.com/jwtharness/jwtharness/reports"
 	"github.com/jwtharness/jwtharness/suites/catalog"
 	"github.com/jwtharness/jwtharness/suites/driver"
@@ -183,5 +185,30 @@ func TestStartReferenceIssuesTokens(t *testing.T) {
 				t.Errorf("%s %s: %s\n%s", profile, flow, ex, ex.Transcript())
 			}
 		}
+	}
+}
+
+// TestSampleReport renders the reports of a run against a deliberately
+// flawed reference server into $JWTHARNESS_SAMPLE_REPORT (for the
+// screenshot in docs/screenshots); skipped otherwise.
+func TestSampleReport(t *testing.T) {
+	dir := os.Getenv("JWTHARNESS_SAMPLE_REPORT")
+	if dir == "" {
+		t.Skip("set JWTHARNESS_SAMPLE_REPORT=DIR to render a sample report")
+	}
+	env, stop, err := StartReference(context.Background(), ReferenceOptions{Flaws: []reference.Flaw{
+		reference.FlawAudPrefixMatch, reference.FlawExpUnbounded, reference.FlawExpNoLeeway,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	rec, err := Run(Config{Env: env, Target: TargetInfo(env.Target), NoColor: true, Version: "dev", Seed: 1,
+		Filter: "family:aud || family:response || family:time"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reports.WriteAll(dir, &rec); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -435,11 +435,11 @@ func (e *Exchange) Transcript() string {
 	}
 	if e.Status == 0 {
 		if e.Err != nil {
-			fmt.Fprintf(&b, "! %s (after %s)\n", e.Err, e.Duration.Round(time.Millisecond))
+			fmt.Fprintf(&b, "! %s (after %s)\n", e.Err, roundDuration(e.Duration))
 		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, "< HTTP %d %s (%s)\n", e.Status, http.StatusText(e.Status), e.Duration.Round(time.Millisecond))
+	fmt.Fprintf(&b, "< HTTP %d %s (%s)\n", e.Status, http.StatusText(e.Status), roundDuration(e.Duration))
 	r.header(e.Header, "< ", &b)
 	b.WriteString("<\n")
 	body := string(e.Body)
@@ -479,4 +479,15 @@ func (r *redactor) formRedacted(ps []Param) string {
 		b.WriteString(url.QueryEscape(r.param(p.Name, p.Value)))
 	}
 	return b.String()
+}
+
+// roundDuration keeps two or three significant digits: 340µs, 12ms, 1.2s.
+func roundDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(100 * time.Microsecond).String()
+	}
+	return d.Round(10 * time.Millisecond).String()
 }

@@ -65,6 +65,7 @@ func TestMutations(t *testing.T) {
 	want := map[string]string{
 		"valid": accept, "aud-issuer": accept, "aud-token-endpoint": accept, "aud-array-with-valid": accept,
 		"hdr-kid-unknown": accept, "hdr-typ-client-auth": accept, "replay-jti-missing": accept, "time-iat-missing": accept,
+		"time-iat-far-past": accept, "time-nbf-within-skew": accept, "time-numericdate-fractional": accept,
 		"enc-oversize": ErrInvalidRequest,
 	}
 	perFlow := map[string]map[fixtures.Flow]string{

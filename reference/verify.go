@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -222,8 +223,17 @@ func (v *Verifier) verify(ctx context.Context, purpose Purpose, token, hint stri
 		return nil, newErr(ErrInvalidRequest, "unknown assertion purpose")
 	}
 	nowT := v.opts.Now()
-	s := &vstate{ctx: ctx, purpose: purpose, token: token, hint: hint, nowT: nowT,
-		now: float64(nowT.Unix()) + float64(nowT.Nanosecond())/1e9}
+	s := statePool.Get().(*vstate)
+	keys, auds := s.keys[:0], s.claims.Aud.vals[:0]
+	*s = vstate{ctx: ctx, purpose: purpose, token: token, hint: hint, nowT: nowT,
+		now: float64(nowT.Unix()) + float64(nowT.Nanosecond())/1e9, keys: keys}
+	s.claims.Aud.vals = auds
+	defer func() {
+		clear(s.keys)
+		clear(s.claims.Aud.vals)
+		s.ctx, s.jws, s.payload, s.client = nil, nil, nil, nil
+		statePool.Put(s)
+	}()
 	for _, st := range assertionPipeline {
 		if err := st.run(v, s); err != nil {
 			return nil, err
@@ -231,6 +241,9 @@ func (v *Verifier) verify(ctx context.Context, purpose Purpose, token, hint stri
 	}
 	return &Result{Client: s.client.Client, Method: s.method, Alg: s.alg, Subject: s.claims.Sub, JTI: s.claims.JTI}, nil
 }
+
+// statePool recycles pipeline states (and their key and aud buffers).
+var statePool = sync.Pool{New: func() any { return new(vstate) }}
 
 func malformed(p Purpose, desc string) *OAuthError {
 	e := flowErr(p, desc)
@@ -479,7 +492,7 @@ func typAllowed(p Purpose, t string) bool {
 
 func (v *Verifier) decodeClaims(s *vstate) *OAuthError {
 	lenient := v.has(FlawNumericDateLenient)
-	s.claims = claims{}
+	s.claims = claims{Aud: audience{vals: s.claims.Aud.vals[:0]}}
 	s.claims.Exp.lenient, s.claims.Nbf.lenient, s.claims.Iat.lenient = lenient, lenient, lenient
 	s.claims.Aud.nonStringOK = v.has(FlawAudNonStringOK)
 	if err := parseClaims(s.payload, &s.claims, v.has(FlawDuplicateFirstWins)); err != nil {

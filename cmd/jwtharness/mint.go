@@ -139,6 +139,12 @@ func printDecoded(w io.Writer, tok string) error {
 		default:
 			if len(parts) > 1 {
 				out["claims"] = decodeSegment(parts[1])
+				if raw, err := lenientDecode(parts[1]); err == nil {
+					if d := duplicateMembers(raw); len(d) > 0 {
+						out["duplicate_claims"] = d
+						out["payload_text"] = string(raw)
+					}
+				}
 			}
 			if len(parts) > 2 {
 				sig, err := lenientDecode(parts[2])
@@ -173,6 +179,32 @@ func decodeSegment(seg string) any {
 		return string(b) // trailing data: show the bytes as they are
 	}
 	return v
+}
+
+// duplicateMembers lists the member names that occur more than once at the
+// top level of a JSON object (decodeSegment shows only the last of them).
+func duplicateMembers(obj []byte) []string {
+	d := json.NewDecoder(bytes.NewReader(obj))
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	seen := map[string]int{}
+	var dups []string
+	for d.More() {
+		t, err := d.Token()
+		if err != nil {
+			return dups
+		}
+		k, _ := t.(string)
+		if seen[k]++; seen[k] == 2 {
+			dups = append(dups, k)
+		}
+		var skip json.RawMessage
+		if err := d.Decode(&skip); err != nil {
+			return dups
+		}
+	}
+	return dups
 }
 
 func lenientDecode(seg string) ([]byte, error) {

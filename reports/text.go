@@ -40,12 +40,17 @@ func WriteText(w io.Writer, r *Run) error {
 
 	if g := r.Gating(); len(g) > 0 {
 		fmt.Fprintf(&b, "\nFailures (%d):\n", len(g))
-		for _, v := range g {
+		for i, v := range g {
+			if i == maxTextFailures {
+				fmt.Fprintf(&b, "  ... and %d more (every one is in the reports: --report-dir)\n", len(g)-i)
+				break
+			}
 			fmt.Fprintf(&b, "  %-5s %s  %s\n", v.Outcome, v.Name(), v.Title)
-			if m := message(v); m != "" {
+			m := message(v)
+			if m != "" {
 				fmt.Fprintf(&b, "        %s\n", oneLine(m, 200))
 			}
-			if v.Reason != "" && v.Outcome == Error {
+			if v.Reason != "" && v.Reason != m {
 				fmt.Fprintf(&b, "        reason: %s\n", oneLine(v.Reason, 200))
 			}
 			if v.Repro != "" {
@@ -55,15 +60,25 @@ func WriteText(w io.Writer, r *Run) error {
 	}
 	if !r.Strict && s.Warn > 0 {
 		fmt.Fprintf(&b, "\nWarnings (%d, not gating):\n", s.Warn)
+		n := 0
 		for _, v := range r.Sorted() {
-			if v.Outcome == Warn {
-				fmt.Fprintf(&b, "  WARN  %s  %s\n", v.Name(), oneLine(nonEmptyStr(v.Reason, message(v)), 160))
+			if v.Outcome != Warn {
+				continue
 			}
+			if n == maxTextFailures {
+				fmt.Fprintf(&b, "  ... and %d more\n", s.Warn-n)
+				break
+			}
+			n++
+			fmt.Fprintf(&b, "  WARN  %s  %s\n", v.Name(), oneLine(nonEmptyStr(v.Reason, message(v)), 160))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// maxTextFailures bounds the failures listed on the terminal.
+const maxTextFailures = 25
 
 func oneLine(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")

@@ -11,10 +11,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
 	"github.com/jwtharness/jwtharness/reports"
 	"github.com/jwtharness/jwtharness/suites"
 	"github.com/jwtharness/jwtharness/suites/catalog"
+	"github.com/jwtharness/jwtharness/suites/driver"
 )
 
 type conformFlags struct {
@@ -154,7 +156,8 @@ func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) err
 		return incompleteErr(err)
 	}
 
-	fmt.Fprintf(out, "Running %d case runs against %s", len(selected), env.Target.TokenEndpoint)
+	conformPreflight(ctx, errOut, env)
+	fmt.Fprintf(out, "Running %d case runs (case × flow) against %s", len(selected), env.Target.TokenEndpoint)
 	if filter != "" {
 		fmt.Fprintf(out, " (filter %s)", filter)
 	}
@@ -240,4 +243,27 @@ func conformDryRun(out io.Writer, tg *target.Target, filter string, selected []s
 	}
 	fmt.Fprintf(out, "; dry run: nothing was sent to %s.\n", where)
 	return nil
+}
+
+// conformPreflight sends one valid request per offered flow and warns, once,
+// when the endpoint refuses it: every negative case of that flow will then
+// be an ERROR (its paired control fails), which usually means the target
+// file, keys or registration do not match the endpoint.
+func conformPreflight(ctx context.Context, w io.Writer, env *catalog.Env) {
+	tg := env.Target
+	for _, flow := range tg.OfferedFlows() {
+		aud := tg.Audience
+		if flow.ClientAuth() && tg.Profile == target.ProfileRFC7523bis && tg.Issuer != "" {
+			aud = tg.Issuer
+		}
+		tok, err := env.Minter.Mint(fixtures.Spec{Flow: flow, Cred: tg.Flows[flow].Credential, Audience: aud})
+		if err != nil {
+			fmt.Fprintf(w, "warning: cannot mint a valid %s assertion: %v\n", flow, err)
+			continue
+		}
+		ex := env.Client.Do(ctx, driver.FlowRequest(tg, flow, tok))
+		if !ex.Issued() {
+			fmt.Fprintf(w, "warning: a valid %s request was not issued a token (%s);\n  the cases of this flow will be ERROR: check the target file, keys and registration\n", flow, ex)
+		}
+	}
 }

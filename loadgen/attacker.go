@@ -124,6 +124,11 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 			var s Sample
 			timer := time.NewTimer(time.Hour)
 			timer.Stop()
+			if p.Model == ModelClosed {
+				if wait := time.Until(start); wait > 0 {
+					time.Sleep(wait)
+				}
+			}
 			for ctx.Err() == nil {
 				var intended time.Time
 				var seq int64

@@ -32,6 +32,11 @@ type PoolOptions struct {
 	Capacity int
 	// Now is the clock used for StaleAt; nil = time.Now.
 	Now func() time.Time
+	// Budget, when > 0, is the most items the run can use: workers stop
+	// minting while used + held reaches it (a discarded stale item makes
+	// room again), so a bounded run mints nothing it will not send and
+	// minting does not compete with sending once the pool holds enough.
+	Budget int64
 }
 
 // PoolStats are the pool's counters.
@@ -132,7 +137,10 @@ func (p *Pool) worker(ctx context.Context, w int64) {
 				break
 			}
 		}
-		if k < 0 { // every queue full: rest a moment
+		if b := p.opts.Budget; b > 0 && p.used.Load()+int64(p.Held()) >= b {
+			k = -1
+		}
+		if k < 0 { // every queue full (or budget reached): rest a moment
 			idle.Reset(2 * time.Millisecond)
 			select {
 			case <-ctx.Done():
@@ -168,6 +176,9 @@ func (p *Pool) worker(ctx context.Context, w int64) {
 func (p *Pool) Fill(ctx context.Context, n int, progress func(held, want int)) error {
 	if c := p.Capacity(); n > c {
 		n = c
+	}
+	if b := int(p.opts.Budget); b > 0 && n > b {
+		n = b
 	}
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()

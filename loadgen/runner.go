@@ -159,7 +159,11 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 		if capacity > MaxPool {
 			capacity = MaxPool
 		}
-		pool = NewPool(plan.Mix, cfg.Scenario.Mint, PoolOptions{Capacity: capacity})
+		var budget int64
+		if exp := plan.Expected(); exp > 0 {
+			budget = exp + exp/100 + int64(len(plan.Mix))*16
+		}
+		pool = NewPool(plan.Mix, cfg.Scenario.Mint, PoolOptions{Capacity: capacity, Budget: budget})
 		pool.Start(ctx)
 		defer pool.Stop()
 		want := cfg.Premint
@@ -230,6 +234,7 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 		writeErr = w.WriteHeader(&header)
 	}
 	header.Start = res.Start
+	header.Machines[0].Start = res.Start
 
 	elapsed := res.End.Sub(res.Start)
 	sum := summaryFromTotals(&header, rec.Totals(), elapsed)

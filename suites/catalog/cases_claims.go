@@ -155,7 +155,15 @@ func claimCases() []Case {
 			Clause: cIssCase, Level: MUST, Flaw: R.FlawIssCaseInsensitive}, issVariant(func(s string) string { return s + " " }), flowErrW),
 		negW(Case{ID: "claims-iss-other-client", Title: "iss = another registered client (same algorithm), signed with this client's key, is refused", Family: "iss-sub", Flows: allFlows,
 			Clause: cKeyOwner, Level: MUST, Flaw: R.FlawAnyRegisteredCert},
-			claims(func(s *session, c fixtures.Claims) { c["iss"] = s.peer(false).ClientID }).then(dropClientID()).then(needPeer(false)), flowErrW),
+			asPair(true, func(s *session, sp *fixtures.Spec, _, peer *fixtures.Credential) {
+				id, client := peer.ClientID, s.flow.ClientAuth()
+				sp.Claims = append(sp.Claims, func(c fixtures.Claims) {
+					c["iss"] = id
+					if client {
+						c["sub"] = id
+					}
+				})
+			}).then(dropClientID()), flowErrW),
 		negM(Case{ID: "claims-sub-missing", Title: "an assertion without sub is refused", Family: "iss-sub", Flows: allFlows,
 			Clause: cSub, Level: MUST, Flaw: R.FlawSubNotRequired, Mutation: "claims-sub-missing"}, flowErrW),
 		negM(Case{ID: "claims-sub-not-client", Title: "a client assertion whose sub is not the client_id is refused", Family: "iss-sub", Flows: clientFlows,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,20 +79,20 @@ func cryptoCases() []Case {
 			Clause: cAlgs, Level: BCP, Needs: asym, Flaw: R.FlawAlgHSPublicKey, Mutation: "sig-hs256-pubkey"}, flowErrW),
 		negW(Case{ID: "sig-alg-not-registered", Title: "the registered RSA key signing with an algorithm not registered (RS256 vs PS256) is refused", Family: "signature", Flows: keyedFlows,
 			Clause: cAlgs, Level: MUST, Needs: asym, Flaw: R.FlawAlgNotPinned}, specEdit(swapRSAAlg), flowErrW),
-		negM(Case{ID: "sig-ecdsa-psychic", Title: "an ES256 signature of zero bytes (r = s = 0) is refused", Family: "signature", Flows: keyedFlows,
+		negW(Case{ID: "sig-ecdsa-psychic", Title: "an ES256 signature of zero bytes (r = s = 0) is refused", Family: "signature", Flows: keyedFlows,
 			Clause: cES, Level: MUST, Needs: []Capability{CapAlg(jose.ES256)}, Flaw: R.FlawSigNotVerified, Mutation: "sig-ecdsa-psychic"},
-			flowErrW, useAlg(jose.ES256)),
-		negM(Case{ID: "sig-ecdsa-der", Title: "an ES256 signature in ASN.1 DER form is refused", Family: "signature", Flows: keyedFlows,
+			useAlg(jose.ES256).then(named("sig-ecdsa-psychic")), flowErrW),
+		negW(Case{ID: "sig-ecdsa-der", Title: "an ES256 signature in ASN.1 DER form is refused", Family: "signature", Flows: keyedFlows,
 			Clause: cES, Level: MUST, Needs: []Capability{CapAlg(jose.ES256)}, Flaw: R.FlawECDSADERAccepted, Mutation: "sig-ecdsa-der"},
-			flowErrW, useAlg(jose.ES256)),
+			useAlg(jose.ES256).then(named("sig-ecdsa-der")), flowErrW),
 
 		// ---- keys and the registry ----
 		negW(Case{ID: "key-other-client", Title: "this client's claims signed by another registered client's key (same algorithm) are refused", Family: "key", Flows: keyedFlows,
-			Clause: cKeyOwner, Level: MUST, Needs: []Capability{CapAsymmetric}, Flaw: R.FlawAnyRegisteredCert}, signByPeer(false), flowErrW),
+			Clause: cKeyOwner, Level: MUST, Needs: []Capability{CapAsymmetric}, Flaw: R.FlawAnyRegisteredCert}, signByPeer(), flowErrW),
 		negW(Case{ID: "key-other-client-kid", Title: "this client's claims signed by another client's key (same algorithm), naming that certificate's thumbprint, are refused", Family: "key", Flows: keyedFlows,
 			Clause: cKeyOwner, Level: MUST, Needs: []Capability{CapAsymmetric}, Flaw: R.FlawAnyRegisteredCert},
-			signByPeer(false).then(specEdit(func(s *session, sp *fixtures.Spec) error {
-				o := s.peer(false)
+			signByPeer().then(specEdit(func(s *session, sp *fixtures.Spec) error {
+				_, o := s.peerPair(false)
 				if o.Certificate == nil {
 					return fmt.Errorf("%w: other_client has no certificate", fixtures.ErrNotApplicable)
 				}
@@ -258,23 +259,29 @@ func asClient(pick func(*session) *fixtures.Credential) mutation {
 	}
 }
 
-// swapRSAAlg signs with the registered RSA key under the other RSA
-// signature scheme (RS256 <-> PS256), which the client did not register.
+// swapRSAAlg signs with a registered RSA key of this flow (the primary,
+// else an alternate) under the other RSA signature scheme (RS256 <-> PS256)
+// when the target lists no credential of that key for it.
 func swapRSAAlg(s *session, sp *fixtures.Spec) error {
-	c := s.cred()
-	if _, ok := c.Key.(*rsa.PrivateKey); !ok {
-		return fmt.Errorf("%w: needs an RSA credential, have %s", fixtures.ErrNotApplicable, fixtures.DescribeKey(c.SigningKey()))
+	fc := s.env.Target.Flows[s.flow]
+	for _, c := range append([]*fixtures.Credential{fc.Credential}, fc.Alternates...) {
+		if c == nil {
+			continue
+		}
+		if _, ok := c.Key.(*rsa.PrivateKey); !ok {
+			continue
+		}
+		alg := jose.PS256
+		if strings.HasPrefix(string(c.Alg), "PS") {
+			alg = jose.RS256
+		}
+		if o := s.env.Target.Credential(s.flow, alg); o != nil && o.Key == c.Key {
+			continue
+		}
+		sp.Cred, sp.Alg = c, alg
+		return nil
 	}
-	switch c.Alg {
-	case jose.PS256, jose.PS384, jose.PS512:
-		sp.Alg = jose.RS256
-	default:
-		sp.Alg = jose.PS256
-	}
-	if s.env.Target.Credential(s.flow, sp.Alg) != nil && s.env.Target.Credential(s.flow, sp.Alg).Key == c.Key {
-		return fmt.Errorf("%w: %s is registered for this key", fixtures.ErrNotApplicable, sp.Alg)
-	}
-	return nil
+	return fmt.Errorf("%w: flows.%s has no RSA credential", fixtures.ErrNotApplicable, s.flow)
 }
 
 // hintOnly is the body of a case whose mutation the endpoint may ignore
@@ -521,49 +528,67 @@ func tamperJTI(_ *session, t string) (string, error) {
 	return malformed.ReplacePayload(t, np)
 }
 
-// peer is another registered client that signs with this flow's
-// algorithm: the other client, any flow's credential or alternate with
-// another client_id, then (unless enabledOnly) the restricted and disabled
-// clients. nil when the target has none.
-func (s *session) peer(enabledOnly bool) *fixtures.Credential {
+// peerPair finds a credential of this flow (the primary, else an
+// alternate) and another registered client whose key signs with the same
+// algorithm: the other client, any flow's credentials, then (unless
+// enabledOnly) the restricted and disabled clients, whose certificates are
+// registered too. With keys of different algorithms the endpoint's
+// algorithm pinning alone would refuse, and the case would not show whether
+// key ownership is checked. nil, nil when the target has no such pair.
+func (s *session) peerPair(enabledOnly bool) (me, peer *fixtures.Credential) {
 	t := s.env.Target
-	me := s.cred()
-	if me == nil {
-		return nil
+	fc := t.Flows[s.flow]
+	if fc == nil {
+		return nil, nil
 	}
 	cands := []*fixtures.Credential{t.OtherClient}
 	for _, f := range fixtures.Flows {
-		if fc := t.Flows[f]; fc != nil {
-			cands = append(cands, fc.Credential)
-			cands = append(cands, fc.Alternates...)
+		if x := t.Flows[f]; x != nil {
+			cands = append(cands, x.Credential)
+			cands = append(cands, x.Alternates...)
 		}
 	}
 	if !enabledOnly {
 		cands = append(cands, t.RestrictedClient, t.DisabledClient)
 	}
-	for _, c := range cands {
-		if c != nil && c.ClientID != me.ClientID && c.Key != nil && c.Alg == me.Alg {
-			return c
+	for _, m := range append([]*fixtures.Credential{fc.Credential}, fc.Alternates...) {
+		if m == nil || m.Key == nil {
+			continue
+		}
+		for _, c := range cands {
+			if c != nil && c.ClientID != m.ClientID && c.Key != nil && c.Alg == m.Alg {
+				return m, c
+			}
 		}
 	}
-	return nil
+	return nil, nil
 }
 
-// needPeer SKIPs when the target has no peer client.
-func needPeer(enabledOnly bool) mutation {
-	return specEdit(func(s *session, _ *fixtures.Spec) error {
-		if s.peer(enabledOnly) == nil {
-			return fmt.Errorf("%w: no other registered client signs with %s", fixtures.ErrNotApplicable, s.cred().Alg)
-		}
-		return nil
-	})
+// asPair makes the assertion this flow's credential me's (claims and the
+// client_id parameter) and lets edit sign it in some way involving peer.
+func asPair(enabledOnly bool, edit func(s *session, sp *fixtures.Spec, me, peer *fixtures.Credential)) mutation {
+	return mutation{
+		spec: func(s *session, sp *fixtures.Spec) error {
+			me, peer := s.peerPair(enabledOnly)
+			if me == nil {
+				return fmt.Errorf("%w: no other registered client signs with the algorithm of a %s credential", fixtures.ErrNotApplicable, s.flow)
+			}
+			sp.Cred = me
+			edit(s, sp, me, peer)
+			return nil
+		},
+		req: func(s *session, r *driver.Request) error {
+			if me, _ := s.peerPair(enabledOnly); me != nil && r.Has("client_id") {
+				r.Set("client_id", me.ClientID)
+			}
+			return nil
+		},
+	}
 }
 
 // signByPeer signs this client's claims with a peer client's key.
-func signByPeer(enabledOnly bool) mutation {
-	return needPeer(enabledOnly).then(specEdit(func(s *session, sp *fixtures.Spec) error {
-		p := s.peer(enabledOnly)
-		sp.Key, sp.Alg = p.Key, p.Alg
-		return nil
-	}))
+func signByPeer() mutation {
+	return asPair(false, func(_ *session, sp *fixtures.Spec, _, peer *fixtures.Credential) {
+		sp.Key, sp.Alg = peer.Key, peer.Alg
+	})
 }

@@ -225,6 +225,22 @@ func (p *jparser) date(n *numericDate) error {
 }
 
 func (n *numericDate) setFloat(num []byte) {
+	if len(num) > 0 && len(num) <= 15 {
+		// Fast path: a plain non-negative integer is exact in float64.
+		var x int64
+		ok := true
+		for _, c := range num {
+			if c < '0' || c > '9' {
+				ok = false
+				break
+			}
+			x = x*10 + int64(c-'0')
+		}
+		if ok {
+			n.kind, n.v, n.frac = ndOK, float64(x), false
+			return
+		}
+	}
 	f, err := strconv.ParseFloat(string(num), 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		n.kind = ndNonFinite

@@ -296,14 +296,14 @@ func (v *Verifier) checkCharset(s *vstate) *OAuthError {
 // its last character are zero. Go's decoder ignores those bits, which would
 // let one token have many encodings.
 func canonicalSegments(t string) bool {
-	start := 0
-	for i := 0; i <= len(t); i++ {
-		if i < len(t) && t[i] != '.' {
-			continue
+	for {
+		seg := t
+		i := strings.IndexByte(t, '.')
+		if i >= 0 {
+			seg, t = t[:i], t[i+1:]
 		}
-		n := i - start
-		if n > 0 {
-			last := b64val(t[i-1])
+		if n := len(seg); n > 0 {
+			last := b64val[seg[n-1]]
 			switch n % 4 {
 			case 1:
 				return false
@@ -317,24 +317,20 @@ func canonicalSegments(t string) bool {
 				}
 			}
 		}
-		start = i + 1
+		if i < 0 {
+			return true
+		}
 	}
-	return true
 }
 
-func b64val(c byte) byte {
-	switch {
-	case c >= 'A' && c <= 'Z':
-		return c - 'A'
-	case c >= 'a' && c <= 'z':
-		return c - 'a' + 26
-	case c >= '0' && c <= '9':
-		return c - '0' + 52
-	case c == '-':
-		return 62
+// b64val is the 6-bit value of each base64url character.
+var b64val = func() (t [256]byte) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = byte(i)
 	}
-	return 63
-}
+	return t
+}()
 
 // b64url classifies bytes: 1 base64url alphabet, 2 dot, 0 anything else.
 var b64url = func() (t [256]byte) {

@@ -592,3 +592,5 @@ func signByPeer() mutation {
 		sp.Key, sp.Alg = peer.Key, peer.Alg
 	})
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -19,6 +19,7 @@ func All() []Case {
 		cs = append(cs, claimCases()...)
 		cs = append(cs, cryptoCases()...)
 		cs = append(cs, httpCases()...)
+		cs = append(cs, moreCases()...)
 		sort.SliceStable(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
 		byID = make(map[string]int, len(cs))
 		for i, c := range cs {

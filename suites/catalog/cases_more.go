@@ -1,0 +1,132 @@
+package catalog
+
+import (
+	"strings"
+	"time"
+
+	"github.com/jwtharness/jwtharness/fixtures"
+	"github.com/jwtharness/jwtharness/fixtures/malformed"
+	"github.com/jwtharness/jwtharness/fixtures/target"
+	R "github.com/jwtharness/jwtharness/reference"
+	"github.com/jwtharness/jwtharness/suites/driver"
+)
+
+// moreCases: claim types, weak MAC keys, audience variants, exact-clock
+// lifetime caps, unknown clients and further request shapes.
+func moreCases() []Case {
+	bis := []target.Profile{target.ProfileRFC7523bis}
+	typeClause := clause("RFC7523", "3", `The authorization server MUST reject a JWT that is not valid in all other respects per "JSON Web Token (JWT)".`)
+	typeClause.Item = 10
+	return []Case{
+		// ---- claim types (RFC 7519 §4.1) ----
+		negW(Case{ID: "claims-iss-number", Title: "iss as a JSON number is refused", Family: "iss-sub", Flows: allFlows,
+			Clause: cIssCase, Level: MUST, Flaw: R.FlawServerErrorOnBad}, setClaim("iss", 12345), malformedW),
+		negW(Case{ID: "claims-sub-null", Title: "sub null is refused", Family: "iss-sub", Flows: allFlows,
+			Clause: cSub, Level: MUST, Flaw: R.FlawSubNotRequired}, setClaim("sub", nil), malformedW),
+		negW(Case{ID: "claims-jti-number", Title: "jti as a JSON number is refused", Family: "replay", Flows: allFlows,
+			Clause: clause("RFC7519", "4.1.7", `The "jti" value is a case-sensitive string.`), Level: MUST, Flaw: R.FlawServerErrorOnBad},
+			setClaim("jti", 42), malformedW),
+		negW(Case{ID: "aud-object", Title: "aud as a JSON object holding the expected value is refused", Family: "aud", Flows: allFlows,
+			Clause: cAudArray, Level: MUST, Flaw: R.FlawAudIgnored},
+			claims(func(s *session, c fixtures.Claims) { c["aud"] = map[string]string{"aud": s.aud()} }), malformedW),
+		negW(Case{ID: "time-exp-boolean", Title: "exp true is refused with the flow's error code", Family: "time", Flows: allFlows,
+			Clause: cNumericDate, Level: MUST, Flaw: R.FlawWrongErrorCode}, setClaim("exp", true), strictW),
+		negW(Case{ID: "enc-not-utf8", Title: "a validly signed payload with invalid UTF-8 in a claim is refused", Family: "encoding", Flows: allFlows,
+			Clause: cJSONObject, Level: MUST, Flaw: R.FlawServerErrorOnBad},
+			specEdit(func(_ *session, sp *fixtures.Spec) error {
+				sp.Payload = func(c fixtures.Claims) ([]byte, error) {
+					b, err := jsonMarshal(c)
+					if err != nil {
+						return nil, err
+					}
+					return []byte(strings.TrimSuffix(string(b), "}") + `,"x":"` + "\xc3\x28" + `"}`), nil
+				}
+				return nil
+			}), malformedW),
+		negW(Case{ID: "enc-deep-nesting", Title: "a claim nested 10000 arrays deep is refused quickly", Family: "encoding", Flows: allFlows,
+			Clause: typeClause, Level: MUST, Flaw: R.FlawServerErrorOnBad},
+			specEdit(func(_ *session, sp *fixtures.Spec) error {
+				sp.Payload = func(c fixtures.Claims) ([]byte, error) {
+					b, err := jsonMarshal(c)
+					if err != nil {
+						return nil, err
+					}
+					deep := strings.Repeat("[", 10000) + strings.Repeat("]", 10000)
+					return []byte(strings.TrimSuffix(string(b), "}") + `,"deep":` + deep + "}"), nil
+				}
+				return nil
+			}), malformedW),
+		negW(Case{ID: "enc-empty-segments", Title: `an assertion of empty segments ("..") is refused`, Family: "encoding", Flows: allFlows,
+			Clause: cCompact, Level: MUST, Flaw: R.FlawServerErrorOnBad},
+			tokenEdit(func(*session, string) (string, error) { return "..", nil }), malformedW),
+		negW(Case{ID: "sig-alg-missing", Title: "a header without alg is refused", Family: "signature", Flows: allFlows,
+			Clause: clause("RFC7515", "4.1.1", `This Header Parameter MUST be present and MUST be understood and processed by implementations.`),
+			Level:  MUST, Flaw: R.FlawServerErrorOnBad},
+			tokenEdit(func(_ *session, t string) (string, error) { return malformed.ReplaceHeader(t, []byte(`{"typ":"JWT"}`)) }), malformedW),
+
+		// ---- weak MAC keys (client_secret_jwt) ----
+		negW(Case{ID: "sig-hmac-weak-secret", Title: `an HS256 assertion keyed with "secret" is refused`, Family: "signature", Flows: hsFlow,
+			Clause: clause("RFC8725", "3.5", `Human-memorizable passwords MUST NOT be directly used as the key to a keyed-MAC algorithm such as "HS256".`),
+			Level:  BCP, Flaw: R.FlawSigNotVerified}, resignHMAC([]byte("secret")), flowErrW),
+		negW(Case{ID: "sig-hmac-empty-key", Title: "an HS256 assertion keyed with the empty key is refused", Family: "signature", Flows: hsFlow,
+			Clause: cSig, Level: MUST, Flaw: R.FlawSigNotVerified}, resignHMAC([]byte{}), flowErrW),
+
+		// ---- audience variants ----
+		negW(Case{ID: "aud-other-endpoint", Title: "aud naming another endpoint of the same server (/par) is refused", Family: "aud", Flows: allFlows,
+			Clause: cAud, Level: MUST, Flaw: R.FlawAudIgnored},
+			claims(func(s *session, c fixtures.Claims) {
+				u := s.tokenURL()
+				if i := strings.LastIndex(u, "/"); i > len("https://") {
+					u = u[:i]
+				}
+				c["aud"] = u + "/par"
+			}), flowErrW),
+		negW(Case{ID: "aud-token-endpoint-array-bis", Title: "rfc7523bis: a client assertion whose aud is [token endpoint URL] is refused", Family: "aud", Flows: clientFlows,
+			Clause: cBisAud, Level: MUST, Profiles: bis, Flaw: R.FlawAudBisTokenURLOK},
+			claims(func(s *session, c fixtures.Claims) { c["aud"] = []string{s.tokenURL()} }), flowErrW),
+
+		// ---- lifetime cap at the exact boundary ----
+		{ID: "time-exp-cap-boundary", Title: "exp one second beyond max lifetime plus leeway is refused (exact clock)", Family: "time", Flows: allFlows,
+			Clause: cVendorCap, Level: MUST, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawExpUnbounded,
+			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
+				c["exp"] = s.now().Add(s.maxLifetime() + s.leeway() + time.Second).Unix()
+			}), flowErrW))},
+		{ID: "time-exp-cap-inside", Title: "exp exactly max lifetime ahead is accepted (exact clock)", Family: "time", Flows: allFlows,
+			Clause: cVendorCap, Level: MUST, Needs: []Capability{CapClockControl}, Serial: true, Flaw: R.FlawTokenTypeMissing,
+			Run: frozen(acceptWith(claims(func(s *session, c fixtures.Claims) {
+				c["exp"] = s.now().Add(s.maxLifetime()).Unix()
+			})))},
+		{ID: "time-nbf-leeway-inside", Title: "nbf one second inside the leeway is accepted (exact clock)", Family: "time", Flows: allFlows,
+			Clause: cVendorLeeway, Level: SHOULD, Needs: []Capability{CapClockControl}, Serial: true, Flaw: R.FlawTokenTypeMissing,
+			Run: frozen(acceptWith(claims(func(s *session, c fixtures.Claims) {
+				nbf := s.now().Add(s.leeway() - time.Second)
+				c["nbf"], c["exp"] = nbf.Unix(), nbf.Add(time.Minute).Unix()
+			})))},
+
+		// ---- unknown clients ----
+		negW(Case{ID: "claims-iss-unknown", Title: "an assertion from an unknown issuer is refused", Family: "iss-sub", Flows: allFlows,
+			Clause: cIss, Level: MUST, Flaw: R.FlawErrorStatus200, Mutation: "claims-iss-wrong"},
+			named("claims-iss-wrong").then(claims(func(s *session, c fixtures.Claims) {
+				if s.flow.ClientAuth() {
+					c["sub"] = fixtures.WrongIssuer
+				}
+			})).then(reqEdit(func(_ *session, r *driver.Request) error {
+				if r.Has("client_id") {
+					r.Set("client_id", fixtures.WrongIssuer)
+				}
+				return nil
+			})), flowErrW),
+	}
+}
+
+// resignHMAC re-signs the header and payload with HS256 under key, by
+// hand (go-jose refuses empty keys).
+func resignHMAC(key []byte) mutation {
+	return tokenEdit(func(_ *session, t string) (string, error) {
+		p, err := malformed.DecodePayload(t)
+		if err != nil {
+			return "", err
+		}
+		return malformed.SignRaw([]byte(`{"alg":"HS256"}`), p, "HS256", key)
+	})
+}

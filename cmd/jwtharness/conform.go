@@ -142,8 +142,12 @@ func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) err
 		fmt.Fprintf(out, "Embedded reference server: %s\n", suites.Describe(env.Target))
 	}
 
+	seed := f.seed
+	if seed == 0 {
+		seed = time.Now().UnixNano() % 1_000_000
+	}
 	rec := reports.Run{Tool: "jwtharness", Version: version, Target: suites.TargetInfo(env.Target),
-		Filter: filter, Strict: f.strict, Seed: f.seed, Started: time.Now().UTC()}
+		Filter: filter, Strict: f.strict, Seed: seed, Started: time.Now().UTC()}
 	// Reachability, once: an unreachable endpoint is one message, not a
 	// hundred failed cases.
 	pingCtx, cancel := context.WithTimeout(ctx, env.Client.Timeout()+time.Second)
@@ -163,7 +167,7 @@ func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) err
 	}
 	fmt.Fprintln(out)
 	rec, err = suites.Run(suites.Config{
-		Env: env, Filter: filter, Strict: f.strict, Seed: f.seed, Verbose: f.verbose,
+		Env: env, Filter: filter, Strict: f.strict, Seed: seed, Verbose: f.verbose,
 		Timeout: f.timeout, Tool: "jwtharness", Version: version, Target: suites.TargetInfo(env.Target),
 	})
 	if err != nil {

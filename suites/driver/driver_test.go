@@ -431,3 +431,26 @@ func TestTranscriptSample(t *testing.T) {
 	ex := newClient(t, srv.URL+"/token", time.Second).Do(context.Background(), &Request{Params: Form("grant_type", GrantTypeJWTBearer, "assertion", testJWT)})
 	t.Logf("%s\n%s", ex, ex.Transcript())
 }
+
+func TestTranscriptRedactsShortTokensByShape(t *testing.T) {
+	for _, tc := range []struct{ ct, body, leak, want string }{
+		{"application/json", `{"access_token":"ab1","refresh_token": "r\"2","token_type":"Bearer"}`, `ab1`,
+			`{"access_token":"REDACTED","refresh_token": "REDACTED","token_type":"Bearer"}`},
+		{"application/x-www-form-urlencoded", `access_token=ab1&token_type=Bearer`, `ab1`, `access_token=REDACTED&token_type=Bearer`},
+		{"application/xml", `<r><access_token>ab1</access_token><id_token a="b">x.y.z</id_token></r>`, `ab1`,
+			`<r><access_token>REDACTED</access_token><id_token a="b">REDACTED</id_token></r>`},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", tc.ct)
+			io.WriteString(w, tc.body)
+		}))
+		tr := newClient(t, srv.URL, time.Second).Do(context.Background(), &Request{}).Transcript()
+		srv.Close()
+		if strings.Contains(tr, tc.leak) || strings.Contains(tr, `r\"2`) || strings.Contains(tr, "x.y.z") {
+			t.Errorf("%s: transcript leaks a token:\n%s", tc.ct, tr)
+		}
+		if !strings.Contains(tr, "< "+tc.want+"\n") {
+			t.Errorf("%s: transcript body is not\n%s\n%s", tc.ct, tc.want, tr)
+		}
+	}
+}

@@ -119,7 +119,8 @@ func (e *Exchange) String() string {
 			if len(d) > 120 {
 				d = d[:120] + "..."
 			}
-			fmt.Fprintf(&b, " (%s)", strconv.Quote(d)[1:len(strconv.Quote(d))-1])
+			q := strconv.Quote(d)
+			fmt.Fprintf(&b, " (%s)", q[1:len(q)-1])
 		}
 	case len(e.Body) == 0:
 		b.WriteString(" empty body")
@@ -358,8 +359,21 @@ func (r *redactor) text(s string) string {
 	for _, v := range r.values {
 		s = strings.ReplaceAll(s, v, redacted)
 	}
+	s = sensitiveJSON.ReplaceAllString(s, `${1}"`+redacted+`"`)
+	s = sensitiveXML.ReplaceAllString(s, `${1}`+redacted+`${3}`)
+	s = sensitiveForm.ReplaceAllString(s, `${1}`+redacted)
 	return jwtLike.ReplaceAllStringFunc(s, RedactJWT)
 }
+
+// Sensitive members by shape, whatever their value: JSON "name": "value",
+// XML <name>value</name>, form name=value.
+const sensitiveAlt = `client_secret|password|access_token|refresh_token|id_token`
+
+var (
+	sensitiveJSON = regexp.MustCompile(`("(?:` + sensitiveAlt + `)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+	sensitiveXML  = regexp.MustCompile(`(<(` + sensitiveAlt + `)(?:\s[^>]*)?>)[^<]*(</(?:` + sensitiveAlt + `)>)`)
+	sensitiveForm = regexp.MustCompile(`((?:^|[&?\s])(?:` + sensitiveAlt + `)=)[^&\s]*`)
+)
 
 // param redacts one parameter value by its name.
 func (r *redactor) param(name, value string) string {

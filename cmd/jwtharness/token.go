@@ -115,6 +115,7 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 			return usageErr(fmt.Errorf("token: --case %s sends mutation %s; drop --mutation %s", c.ID, c.Mutation, mutation))
 		}
 		mutation = c.Mutation
+		fmt.Fprintf(out, "# case %s@%s [%s %s]: %s (mutation %s)\n", c.ID, flow.Short(), c.Level, c.Clause.ID(), c.Title, c.Mutation)
 	}
 	var m fixtures.Mutation
 	if mutation != "" {

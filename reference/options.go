@@ -35,6 +35,9 @@ type Options struct {
 	// Audience is the accepted aud value that identifies the token endpoint;
 	// NewServer defaults it to TokenURL. Required for NewHandler.
 	Audience string
+	// TokenEndpoint is the token endpoint URL advertised in the metadata
+	// (default: Audience).
+	TokenEndpoint string
 	// Profile is target.ProfileRFC7523 (default) or target.ProfileRFC7523bis.
 	Profile target.Profile
 	// MaxLifetime bounds exp: exp <= now + MaxLifetime + Leeway (default 5m).
@@ -77,6 +80,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Audience == "" {
 		return o, errors.New("reference: Options.Audience is required")
+	}
+	if o.TokenEndpoint == "" {
+		o.TokenEndpoint = o.Audience
 	}
 	if o.MaxLifetime == 0 {
 		o.MaxLifetime = DefaultMaxLifetime

@@ -54,6 +54,9 @@ func NewUnstartedServer(opts Options) (*Server, error) {
 	if opts.Issuer == "" {
 		opts.Issuer = base
 	}
+	if opts.TokenEndpoint == "" {
+		opts.TokenEndpoint = base + TokenPath
+	}
 	v, err := NewVerifier(opts)
 	if err != nil {
 		l.Close()

@@ -151,7 +151,7 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 		leeway = reference.NoLeeway
 	}
 	h, err := reference.NewHandler(reference.Options{
-		Registry: reg, Issuer: issuer, Audience: audience, Profile: target.Profile(f.profile),
+		Registry: reg, Issuer: issuer, Audience: audience, TokenEndpoint: tokenURL, Profile: target.Profile(f.profile),
 		MaxLifetime: f.maxLifetime, Leeway: leeway, TokenLifetime: f.tokenLife,
 		Flaws: flaws, Logger: logger,
 	})

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# bench-verify.sh: how close the reference verifier comes to go-jose's raw
+# verification of the same tokens, per algorithm.
+#
+# Runs BenchmarkVerify (reference/verify_test.go): for RS256-2048, PS256,
+# ES256, EdDSA and HS256, ".../reference" is the whole assertion pipeline of
+# the reference server (charset, parse, header, claims, registry lookup,
+# signature, claim checks, replay insert) and ".../raw" is
+# jose.ParseSignedCompact + Verify of the same tokens. Prints the mean ns/op
+# of each and the ratio raw/reference (the reference's throughput as a
+# fraction of raw; goal >= 0.85).
+#
+# Environment: COUNT (default 5), BENCHTIME (default 1s), OUT (raw output
+# file; default a temporary file). Pinned to CPU 0 with taskset when present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+COUNT=${COUNT:-5}
+BENCHTIME=${BENCHTIME:-1s}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+OUT=${OUT:-$tmp/bench.txt}
+
+go test -c -o "$tmp/reference.test" ./reference/
+
+pin=()
+if command -v taskset >/dev/null 2>&1; then
+	pin=(taskset -c 0)
+	echo "# pinned: taskset -c 0"
+else
+	echo "# taskset not found: not pinned"
+fi
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(go version) $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //')"
+echo "# ${pin[*]} reference.test -test.run '^\$' -test.bench '^BenchmarkVerify\$' -test.benchtime $BENCHTIME -test.count $COUNT"
+
+(cd reference && "${pin[@]}" "$tmp/reference.test" -test.run '^$' -test.bench '^BenchmarkVerify$' \
+	-test.benchtime "$BENCHTIME" -test.count "$COUNT" -test.benchmem) | tee "$OUT"
+
+# benchstat, only when it resolves (network, module proxy).
+if timeout 120 go run golang.org/x/perf/cmd/benchstat@latest "$OUT" >"$tmp/benchstat.txt" 2>/dev/null; then
+	echo
+	cat "$tmp/benchstat.txt"
+fi
+
+echo
+awk '
+/^BenchmarkVerify\// {
+	name = $1
+	sub(/-[0-9]+$/, "", name)          # GOMAXPROCS suffix
+	split(name, p, "/")                # BenchmarkVerify / alg / kind
+	alg = p[2]; kind = p[3]
+	for (i = 2; i <= NF; i++) if ($(i+1) == "ns/op") { sum[alg, kind] += $i; n[alg, kind]++ }
+	if (!(alg in seen)) { seen[alg] = 1; order[++k] = alg }
+}
+END {
+	printf "%-12s %14s %14s %10s\n", "alg", "reference ns", "raw ns", "raw/ref"
+	for (i = 1; i <= k; i++) {
+		a = order[i]
+		if (n[a, "reference"] == 0 || n[a, "raw"] == 0) continue
+		r = sum[a, "reference"] / n[a, "reference"]; w = sum[a, "raw"] / n[a, "raw"]
+		printf "%-12s %14.0f %14.0f %10.2f%s\n", a, r, w, w / r, (w / r >= 0.85 ? "" : "  (below 0.85)")
+	}
+}' "$OUT"

@@ -28,28 +28,36 @@ var targetFile = func() *string {
 }()
 
 // TestConformance runs the whole suite, through Ginkgo exactly as
-// `jwtharness conform` does, against the in-process reference server (or
-// -jwtharness.target) and requires no FAIL and no ERROR.
+// `jwtharness conform` does, against the in-process reference server in
+// each profile (or once against -jwtharness.target) and requires no FAIL,
+// no ERROR and a complete run.
 func TestConformance(t *testing.T) {
-	ctx := context.Background()
-	var env *catalog.Env
 	if *targetFile != "" {
 		tg, err := target.Load(*targetFile)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if env, err = NewEnv(tg); err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		var stop func()
-		var err error
-		env, stop, err = StartReference(ctx, ReferenceOptions{})
+		env, err := NewEnv(tg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer stop()
+		conformance(t, env)
+		return
 	}
+	for _, profile := range []target.Profile{target.ProfileRFC7523, target.ProfileRFC7523bis} {
+		t.Run(string(profile), func(t *testing.T) {
+			env, stop, err := StartReference(context.Background(), ReferenceOptions{Profile: profile})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stop()
+			conformance(t, env)
+		})
+	}
+}
+
+func conformance(t *testing.T, env *catalog.Env) {
+	ctx := context.Background()
 	if err := env.Client.Ping(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -150,6 +150,10 @@ func Run(cfg Config) (reports.Run, error) {
 	})
 
 	sc, rc := ginkgo.GinkgoConfiguration()
+	if sc.ParallelTotal > 1 {
+		// Under `ginkgo -p` every process would run the whole suite: refuse.
+		return rec, fmt.Errorf("suites: the conformance suite runs serially in one process; run it without -p (process %d of %d)", sc.ParallelProcess, sc.ParallelTotal)
+	}
 	sc.LabelFilter = cfg.Filter
 	sc.RandomSeed = rec.Seed
 	sc.RandomizeAllSpecs = false

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onsi/ginkgo/v2"
+
 	"github.com/jwtharness/jwtharness/fixtures/target"
 	"github.com/jwtharness/jwtharness/reports"
 	"github.com/jwtharness/jwtharness/suites/catalog"
@@ -15,7 +17,8 @@ import (
 
 // targetFile points the suite at an external endpoint instead of the
 // in-process reference server: go test ./suites/ -run TestConformance
-// -args -jwtharness.target=fx/target.yaml. Like -httptest.serve, the flag
+// -args -jwtharness.target=fx/target.yaml. Ginkgo's own flags work too:
+// go test ./suites/ -run TestConformance -args -ginkgo.label-filter=family:aud -ginkgo.v Like -httptest.serve, the flag
 // is registered only when it is on the command line.
 var targetFile = func() *string {
 	for _, a := range os.Args {
@@ -62,7 +65,10 @@ func conformance(t *testing.T, env *catalog.Env) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	rec, err := Run(Config{Env: env, Target: TargetInfo(env.Target), Verbose: testing.Verbose(), NoColor: true})
+	// -ginkgo.label-filter and -ginkgo.seed narrow and order the run as usual.
+	sc, _ := ginkgo.GinkgoConfiguration()
+	rec, err := Run(Config{Env: env, Target: TargetInfo(env.Target), Verbose: testing.Verbose(), NoColor: true,
+		Filter: sc.LabelFilter, Seed: sc.RandomSeed})
 	if err != nil {
 		t.Fatal(err)
 	}

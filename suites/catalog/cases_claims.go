@@ -44,7 +44,7 @@ func claimCases() []Case {
 		pos(Case{ID: "aud-issuer", Title: "a client assertion with the issuer identifier as aud is accepted", Family: "aud", Flows: clientFlows,
 			Clause: cAud, Level: MUST, Needs: []Capability{CapIssuer}, Flaw: R.FlawAudIssuerRejected, Mutation: "aud-issuer"}, named("aud-issuer")),
 		pos(Case{ID: "aud-issuer-grant", Title: "a grant assertion with the issuer identifier as aud is accepted", Family: "aud", Flows: grantFlow,
-			Clause: cAud, Level: MAY, Needs: []Capability{CapIssuer}, Flaw: R.FlawAudIssuerRejected}, named("aud-issuer")),
+			Clause: cAud, Level: MAY, Needs: []Capability{CapIssuer}, Flaw: R.FlawAudIssuerRejected, Mutation: "aud-issuer"}, named("aud-issuer")),
 		pos(Case{ID: "aud-array-with-valid", Title: "an aud array holding the expected value and a foreign one is accepted (RFC 7523)", Family: "aud", Flows: allFlows,
 			Clause: cAudArray, Level: MUST, Profiles: rfc, Flaw: R.FlawTokenTypeMissing, Mutation: "aud-array-with-valid"}, named("aud-array-with-valid")),
 		negM(Case{ID: "aud-token-endpoint-bis", Title: "rfc7523bis: a client assertion with the token endpoint URL as aud is refused", Family: "aud", Flows: clientFlows,
@@ -52,7 +52,7 @@ func claimCases() []Case {
 		negM(Case{ID: "aud-array-with-valid-bis", Title: "rfc7523bis: a client assertion whose aud array holds the issuer and another value is refused", Family: "aud", Flows: clientFlows,
 			Clause: cBisAud, Level: MUST, Profiles: bis, Flaw: R.FlawAudBisTokenURLOK, Mutation: "aud-array-with-valid"}, flowErrW),
 		pos(Case{ID: "aud-token-endpoint", Title: "an assertion with the token endpoint URL as aud is accepted (RFC 7523)", Family: "aud", Flows: allFlows,
-			Clause: cAudTE, Level: MUST, Profiles: rfc, Flaw: R.FlawTokenTypeMissing}, named("aud-token-endpoint")),
+			Clause: cAudTE, Level: MUST, Profiles: rfc, Flaw: R.FlawTokenTypeMissing, Mutation: "aud-token-endpoint"}, named("aud-token-endpoint")),
 
 		// ---- exp ----
 		negM(Case{ID: "time-exp-missing", Title: "an assertion without exp is refused", Family: "time", Flows: allFlows,

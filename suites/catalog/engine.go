@@ -170,9 +170,19 @@ func (s *session) aud() string {
 // tokenURL is the token endpoint URL.
 func (s *session) tokenURL() string { return fmt.Sprint(s.env.Target.TokenEndpoint) }
 
-// spec is the valid assertion of this flow.
+// spec is the valid assertion of this flow. When the target's maximum
+// lifetime is shorter than the Minter's default (2 minutes), exp is pulled
+// in to half of it, so that the valid assertion stays valid.
 func (s *session) spec() fixtures.Spec {
-	return fixtures.Spec{Flow: s.flow, Cred: s.cred(), Audience: s.aud()}
+	sp := fixtures.Spec{Flow: s.flow, Cred: s.cred(), Audience: s.aud()}
+	if ml := s.env.Target.MaxLifetime; ml > 0 && ml < fixtures.DefaultLifetime {
+		sp.Claims = append(sp.Claims, func(c fixtures.Claims) {
+			if iat, ok := c["iat"].(int64); ok {
+				c["exp"] = iat + int64(ml/time.Second)/2
+			}
+		})
+	}
+	return sp
 }
 
 // specFor is a valid assertion of this flow signed by another credential.

@@ -437,6 +437,8 @@ func TestTranscriptRedactsShortTokensByShape(t *testing.T) {
 		{"application/json", `{"access_token":"ab1","refresh_token": "r\"2","token_type":"Bearer"}`, `ab1`,
 			`{"access_token":"REDACTED","refresh_token": "REDACTED","token_type":"Bearer"}`},
 		{"application/x-www-form-urlencoded", `access_token=ab1&token_type=Bearer`, `ab1`, `access_token=REDACTED&token_type=Bearer`},
+		{"application/json", `{"payload":"eyJpc3MiOiJjIn0","signatures":[{"protected":"eyJhbGciOiJSUzI1NiJ9","signature":"ab1"}]}`, `ab1`,
+			`{"payload":"eyJpc3MiOiJjIn0","signatures":[{"protected":"eyJhbGciOiJSUzI1NiJ9","signature":"SIGNATURE-REDACTED"}]}`},
 		{"application/xml", `<r><access_token>ab1</access_token><id_token a="b">x.y.z</id_token></r>`, `ab1`,
 			`<r><access_token>REDACTED</access_token><id_token a="b">REDACTED</id_token></r>`},
 	} {

@@ -362,6 +362,7 @@ func (r *redactor) text(s string) string {
 	s = sensitiveJSON.ReplaceAllString(s, `${1}"`+redacted+`"`)
 	s = sensitiveXML.ReplaceAllString(s, `${1}`+redacted+`${3}`)
 	s = sensitiveForm.ReplaceAllString(s, `${1}`+redacted)
+	s = jwsJSONSignature.ReplaceAllString(s, `${1}"`+redactedSig+`"`)
 	return jwtLike.ReplaceAllStringFunc(s, RedactJWT)
 }
 
@@ -372,7 +373,9 @@ const sensitiveAlt = `client_secret|password|access_token|refresh_token|id_token
 var (
 	sensitiveJSON = regexp.MustCompile(`("(?:` + sensitiveAlt + `)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 	sensitiveXML  = regexp.MustCompile(`(<(` + sensitiveAlt + `)(?:\s[^>]*)?>)[^<]*(</(?:` + sensitiveAlt + `)>)`)
-	sensitiveForm = regexp.MustCompile(`((?:^|[&?\s])(?:` + sensitiveAlt + `)=)[^&\s]*`)
+	// the signature member of a JWS JSON serialization
+	jwsJSONSignature = regexp.MustCompile(`("signature"\s*:\s*)"[^"]*"`)
+	sensitiveForm    = regexp.MustCompile(`((?:^|[&?\s])(?:` + sensitiveAlt + `)=)[^&\s]*`)
 )
 
 // param redacts one parameter value by its name.

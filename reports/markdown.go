@@ -15,6 +15,10 @@ func mdEscape(s string) string {
 	return r.Replace(s)
 }
 
+// maxMarkdownItems bounds each list, so the summary fits a CI comment
+// (GitHub takes 65,536 characters).
+const maxMarkdownItems = 50
+
 // code is s as an inline code span.
 func code(s string) string {
 	return "`" + strings.ReplaceAll(strings.ReplaceAll(s, "`", "'"), "\n", " ") + "`"
@@ -73,7 +77,11 @@ func WriteMarkdown(w io.Writer, r *Run) error {
 	gating := r.Gating()
 	if len(gating) > 0 {
 		fmt.Fprintf(&b, "### Failures (%d)\n\n", len(gating))
-		for _, v := range gating {
+		for i, v := range gating {
+			if i == maxMarkdownItems {
+				fmt.Fprintf(&b, "- ... and %d more: see report.html or report.json\n", len(gating)-i)
+				break
+			}
 			fmt.Fprintf(&b, "- **%s** %s %s: %s\n", v.Outcome, code(v.Key), clauseLink(v), mdEscape(v.Title))
 			if v.Expected != "" {
 				fmt.Fprintf(&b, "  - expected: %s\n", mdEscape(v.Expected))
@@ -101,14 +109,22 @@ func WriteMarkdown(w io.Writer, r *Run) error {
 	}
 	if len(warns) > 0 {
 		fmt.Fprintf(&b, "### Warnings (%d, not gating)\n\n", len(warns))
-		for _, v := range warns {
+		for i, v := range warns {
+			if i == maxMarkdownItems {
+				fmt.Fprintf(&b, "- ... and %d more\n", len(warns)-i)
+				break
+			}
 			fmt.Fprintf(&b, "- %s %s: %s: %s\n", code(v.Key), clauseLink(v), mdEscape(v.Title), mdEscape(nonEmptyStr(v.Reason, message(v))))
 		}
 		b.WriteString("\n")
 	}
 	if len(skips) > 0 {
 		fmt.Fprintf(&b, "<details><summary>Skipped (%d)</summary>\n\n", len(skips))
-		for _, v := range skips {
+		for i, v := range skips {
+			if i == maxMarkdownItems {
+				fmt.Fprintf(&b, "- ... and %d more\n", len(skips)-i)
+				break
+			}
 			fmt.Fprintf(&b, "- %s: %s\n", code(v.Key), mdEscape(v.Reason))
 		}
 		b.WriteString("\n</details>\n")

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -239,5 +240,21 @@ func TestWriteAll(t *testing.T) {
 	}
 	if os.Getenv("JWTHARNESS_SAMPLE_REPORT") != "" {
 		WriteAll(os.Getenv("JWTHARNESS_SAMPLE_REPORT"), sampleRun())
+	}
+}
+
+func TestMarkdownBounded(t *testing.T) {
+	r := &Run{Complete: true}
+	for i := 0; i < 500; i++ {
+		r.Verdicts = append(r.Verdicts, Verdict{Case: fmt.Sprintf("c%03d", i), Key: fmt.Sprintf("c%03d@grant", i), Family: "f", Outcome: Fail,
+			Level: "MUST", Expected: strings.Repeat("e", 100), Actual: strings.Repeat("a", 100), Reason: strings.Repeat("r", 100),
+			Repro: "jwtharness token --case x"})
+	}
+	var buf bytes.Buffer
+	if err := WriteMarkdown(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > 60000 || !strings.Contains(buf.String(), "and 450 more") {
+		t.Errorf("markdown is %d bytes; want a bounded list", buf.Len())
 	}
 }

@@ -404,6 +404,8 @@ func concurrentReplay(n int) RunFunc {
 		exp := fmt.Sprintf("of %d parallel copies exactly 1 issued and %d refused with %s", n, n-1, flowErr(s.flow).String())
 		act := fmt.Sprintf("%d issued, %d refused (4xx), %d other", issued, refused, other)
 		switch {
+		case issued == n:
+			return fail(exp, act, "no replay detection: every parallel copy of one assertion was issued a token")
 		case issued > 1:
 			return fail(exp, act, "the replay check is not atomic: several parallel copies of one assertion were each issued a token")
 		case issued == 0:

@@ -224,7 +224,7 @@ func (s *session) record(label string, ex *driver.Exchange) {
 	s.exchanges = append(s.exchanges, labeled{label, ex})
 	s.mu.Unlock()
 	if s.env.Log != nil {
-		fmt.Fprintf(s.env.Log, "--- %s %s@%s\n%s\n", label, s.c.ID, s.flow.Short(), ex.Transcript())
+		fmt.Fprintf(s.env.Log, "--- %s %s@%s\n%s\n", label, s.c.ID, s.flow.Short(), clip(ex.Transcript()))
 	}
 }
 
@@ -236,7 +236,7 @@ func (s *session) transcript() string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "### %d. %s\n%s", i+1, l.label, l.ex.Transcript())
+		fmt.Fprintf(&b, "### %d. %s\n%s", i+1, l.label, clip(l.ex.Transcript()))
 	}
 	return b.String()
 }
@@ -332,4 +332,17 @@ func describe(ex *driver.Exchange) string {
 		parts = append(parts, fmt.Sprintf("body=%q", body))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// maxExchangeTranscript bounds one exchange in a verdict's transcript
+// (oversize and deep-nesting cases send hundreds of kilobytes).
+const maxExchangeTranscript = 8 << 10
+
+// clip keeps the head and tail of a long transcript.
+func clip(t string) string {
+	if len(t) <= maxExchangeTranscript {
+		return t
+	}
+	head, tail := t[:maxExchangeTranscript*3/4], t[len(t)-maxExchangeTranscript/4:]
+	return fmt.Sprintf("%s\n[... %d bytes of the exchange omitted ...]\n%s", head, len(t)-len(head)-len(tail), tail)
 }

@@ -68,6 +68,9 @@ func CompileFilter(sel Selection, cases []catalog.Case) (string, error) {
 	}
 	if err := group("case", sel.Cases, func(v string) (string, error) {
 		if !ids[strings.ToLower(v)] {
+			if near := nearIDs(v, ids); len(near) > 0 {
+				return "", fmt.Errorf("unknown case %q (did you mean %s?)", v, strings.Join(near, ", "))
+			}
 			return "", fmt.Errorf("unknown case %q (jwtharness cases lists them)", v)
 		}
 		return v, nil
@@ -93,6 +96,52 @@ func CompileFilter(sel Selection, cases []catalog.Case) (string, error) {
 		return "", err
 	}
 	return filter, nil
+}
+
+// nearIDs returns up to five known IDs close to v: within a small edit
+// distance, closest first, else those that contain v.
+func nearIDs(v string, ids map[string]bool) []string {
+	v = strings.ToLower(v)
+	type cand struct {
+		id string
+		d  int
+	}
+	var cs []cand
+	limit := max(2, len(v)/4)
+	for _, id := range sortedKeys(ids) {
+		if d := editDistance(v, id); d <= limit {
+			cs = append(cs, cand{id, d})
+		} else if strings.Contains(id, v) {
+			cs = append(cs, cand{id, limit + 1})
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
+	var out []string
+	for i := 0; i < len(cs) && i < 5; i++ {
+		out = append(out, cs[i].id)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // ParseFlow accepts a flow name or its report suffix (grant, client-pk, client-hs).

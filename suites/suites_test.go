@@ -117,6 +117,7 @@ func TestCompileFilterAndSelect(t *testing.T) {
 		{Selection{Levels: []string{"SHALL"}}, "", 0, "unknown level"},
 		{Selection{Flows: []string{"password"}}, "", 0, "unknown flow"},
 		{Selection{Cases: []string{"nope"}}, "", 0, `unknown case "nope"`},
+		{Selection{Cases: []string{"ok-cas"}}, "", 0, `unknown case "ok-cas" (did you mean ok-case?)`},
 		{Selection{Families: []string{"nope"}}, "", 0, `unknown family "nope"`},
 		{Selection{Expr: "(level:MUST"}, "", 0, "invalid label filter"},
 	}

@@ -98,6 +98,18 @@ func CompileFilter(sel Selection, cases []catalog.Case) (string, error) {
 	return filter, nil
 }
 
+// SuggestCases returns up to five case IDs close to id (nil cases: the catalog).
+func SuggestCases(id string, cases []catalog.Case) []string {
+	if cases == nil {
+		cases = catalog.All()
+	}
+	ids := map[string]bool{}
+	for _, c := range cases {
+		ids[strings.ToLower(c.ID)] = true
+	}
+	return nearIDs(id, ids)
+}
+
 // nearIDs returns up to five known IDs close to v: within a small edit
 // distance, closest first, else those that contain v.
 func nearIDs(v string, ids map[string]bool) []string {

@@ -94,6 +94,9 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 	if f.caseID != "" {
 		c, ok := catalog.Lookup(f.caseID)
 		if !ok {
+			if near := suites.SuggestCases(f.caseID, nil); len(near) > 0 {
+				return usageErr(fmt.Errorf("token: unknown case %q (did you mean %s?)", f.caseID, strings.Join(near, ", ")))
+			}
 			return usageErr(fmt.Errorf("token: unknown case %q (jwtharness cases lists them)", f.caseID))
 		}
 		if !flowSet && len(c.Flows) > 0 {

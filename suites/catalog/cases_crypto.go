@@ -1,11 +1,13 @@
 package catalog
 
 import (
+	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"strings"
@@ -36,6 +38,10 @@ func cryptoCases() []Case {
 			Clause: cOIDCjti, Level: MUST, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(sameJTI)},
 		{ID: "replay-jti-reused-grant", Title: "a new grant assertion reusing a used jti is refused", Family: "replay", Flows: grantFlow,
 			Clause: cJti, Level: SHOULD, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(sameJTI)},
+		{ID: "replay-reencoded-token", Title: "a used ES256 client assertion re-encoded (s replaced by n - s, same claims) is refused as a replay", Family: "replay", Flows: pkFlow,
+			Clause: cOIDCjti, Level: MUST, Needs: []Capability{CapAlg(jose.ES256)}, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(malleated)},
+		{ID: "replay-reencoded-token-grant", Title: "a used ES256 grant assertion re-encoded (s replaced by n - s, same claims) is refused as a replay", Family: "replay", Flows: grantFlow,
+			Clause: cJti, Level: SHOULD, Needs: []Capability{CapAlg(jose.ES256)}, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(malleated)},
 		{ID: "replay-concurrent", Title: "of 20 parallel copies of one client assertion exactly one is issued a token", Family: "replay", Flows: clientFlows,
 			Clause: cOIDCjti, Level: MUST, Serial: true, Negative: true, Flaw: R.FlawJTIRacy, Run: concurrentReplay(20)},
 		{ID: "replay-concurrent-grant", Title: "of 20 parallel copies of one grant assertion exactly one is issued a token", Family: "replay", Flows: grantFlow,
@@ -318,12 +324,20 @@ type replayKind int
 const (
 	sameBytes replayKind = iota // the identical request again
 	sameJTI                     // a newly signed assertion with the used jti
+	malleated                   // the used ECDSA assertion with s replaced by n - s
 )
 
 func replay(kind replayKind) RunFunc {
 	return body(func(s *session) reports.Verdict {
 		jti := fixtures.NewJTI()
 		sp := s.spec()
+		if kind == malleated {
+			c := s.env.Target.Credential(s.flow, jose.ES256)
+			if c == nil {
+				return skipf("flows.%s has no ES256 credential", s.flow)
+			}
+			sp.Cred = c
+		}
 		sp.Claims = append(sp.Claims, func(c fixtures.Claims) { c["jti"] = jti })
 		tok, err := s.mint(sp)
 		if err != nil {
@@ -346,6 +360,11 @@ func replay(kind replayKind) RunFunc {
 			})
 			if again, err = s.mint(sp2); err != nil {
 				return errorf("could not mint the second assertion: %v", err)
+			}
+		}
+		if kind == malleated {
+			if again, err = malleate(sp.Cred, tok); err != nil {
+				return errorf("could not re-encode the signature: %v", err)
 			}
 		}
 		ex := s.send("replay (same jti; must be refused)", s.request(again))
@@ -596,3 +615,24 @@ func signByPeer() mutation {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// malleate replaces the ECDSA signature (r, s) by (r, n - s): a different
+// token string that still verifies (ECDSA signatures are malleable unless a
+// verifier insists on low s), with the same claims and jti.
+func malleate(cred *fixtures.Credential, tok string) (string, error) {
+	k, ok := cred.Key.(*ecdsa.PrivateKey)
+	if !ok {
+		return "", fmt.Errorf("not an ECDSA key")
+	}
+	sig, err := malformed.DecodeSignature(tok)
+	if err != nil {
+		return "", err
+	}
+	half := len(sig) / 2
+	n := k.Curve.Params().N
+	sv := new(big.Int).SetBytes(sig[half:])
+	sv.Sub(n, sv)
+	out := append([]byte(nil), sig[:half]...)
+	out = append(out, sv.FillBytes(make([]byte, half))...)
+	return malformed.ReplaceSignature(tok, out)
+}

@@ -3,6 +3,23 @@
 // what it needs from the target, the reference flaw that must make it fail,
 // and a plain-Go body that drives a token endpoint and returns a verdict.
 // It imports no Ginkgo, so cases can be proved without one-RunSpecs-per-process.
+//
+// A negative case is one mutation of the flow's valid request, in the
+// style of the OpenID conformance suite: build the valid assertion
+// (session.spec), apply one mutation (a fixtures mutation by name, a claims
+// edit, a signing or serialization change, or an HTTP request change), mint,
+// send, and judge against a want (the error codes that PASS, the tolerated
+// alternates that WARN). Execute sends the unmutated twin first (the paired
+// control: if it is not issued, the case is an ERROR), applies the
+// invariants every refusal must meet (no token, 4xx, an RFC 6749 error body
+// with a registered code and a clean description, application/json, bounded
+// time) and checks that the endpoint still issues a token afterwards.
+//
+// Adding a case: pick the flaw of reference/flaw.go that must make it fail,
+// write it with neg/negM/negW/pos (or a small body), run
+// "go test ./suites/catalog" (TestProof runs it against a clean and a
+// flawed reference server) and update the golden file with
+// "go test ./suites/catalog -run TestGolden -update".
 package catalog
 
 import (

@@ -14,6 +14,7 @@ package suites
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -305,8 +306,14 @@ func specBody(c catalog.Case, flow fixtures.Flow) func(ginkgo.SpecContext) {
 	return func(ctx ginkgo.SpecContext) {
 		st := current
 		env := *st.env
-		env.Log = ginkgo.GinkgoWriter
+		log := &countingWriter{w: ginkgo.GinkgoWriter}
+		env.Log = log
 		v := catalog.Execute(ctx, &env, c, flow)
+		if log.n == 0 && v.Transcript != "" {
+			// The body did not log its exchanges as they happened: give
+			// GinkgoWriter (shown on failure and with -v) the transcript.
+			fmt.Fprintf(ginkgo.GinkgoWriter, "%s\n", v.Transcript)
+		}
 		if env.Target != nil && env.Target.Source == "" {
 			// An in-memory target (the embedded reference server): `jwtharness
 			// token` without --target talks to the embedded server too.
@@ -327,6 +334,17 @@ func specBody(c catalog.Case, flow fixtures.Flow) func(ginkgo.SpecContext) {
 			ginkgo.Fail(failText(v))
 		}
 	}
+}
+
+// countingWriter counts what passes through it.
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += len(p)
+	return c.w.Write(p)
 }
 
 func warnText(v reports.Verdict) string {

@@ -25,7 +25,7 @@ import (
 func httpCases() []Case {
 	cs := []Case{
 		pos(Case{ID: "pos-baseline", Title: "the flow's valid request is issued a token", Family: "positive", Flows: allFlows,
-			Clause: clause("RFC7523", "2", `This specification defines the use of a JWT Bearer Token as a means for requesting an OAuth 2.0 access token as well as for client authentication.`),
+			Clause: clause("RFC7523", "1", `This specification defines the use of a JSON Web Token (JWT) Bearer Token as a means for requesting an OAuth 2.0 access token as well as for client authentication.`),
 			Level:  MUST, Flaw: R.FlawTokenTypeMissing, Mutation: "valid"}, mutation{}),
 		pos(Case{ID: "pos-client-id-omitted", Title: "a client assertion request without the OPTIONAL client_id is issued a token", Family: "positive", Flows: clientFlows,
 			Clause: clause("RFC7521", "4.2", `client_id OPTIONAL. The client identifier as described in Section 2.2 of OAuth 2.0.`),

@@ -9,6 +9,17 @@
 // reports and turns verdicts into spec outcomes: SKIP is Skip, FAIL and
 // ERROR fail the spec, WARN passes with a visible report entry (fails with
 // Strict).
+//
+// The same tree runs three ways: `jwtharness conform` (the shipped CLI);
+// `go test ./suites/` (the whole suite against the in-process reference
+// server, both profiles); and a test binary aimed at any endpoint:
+//
+//	go test -c -o jwtharness-conformance.test ./suites
+//	./jwtharness-conformance.test -test.run 'TestConformance$' \
+//	    -jwtharness.target=fx/target.yaml -ginkgo.label-filter='level:MUST'
+//
+// The suite is serial by design (about 400 cheap HTTP exchanges in about a
+// second); Run refuses `ginkgo -p`.
 package suites
 
 import (

@@ -94,6 +94,7 @@ func TestConformExitCodes(t *testing.T) {
 	os.WriteFile(broken, []byte("token_endpoint: http://127.0.0.1:1/token\ntoken_endpiont: typo\n"), 0o644)
 	unreachable := writeTarget(t, closedPort(t))
 	flawed := flawedServer(t, reference.FlawAudIgnored)
+	noLeeway := flawedServer(t, reference.FlawExpNoLeeway) // breaks a SHOULD: WARN
 
 	tests := []struct {
 		name     string
@@ -117,6 +118,10 @@ func TestConformExitCodes(t *testing.T) {
 		{name: "broken target file", args: []string{"--target", broken}, want: ExitUsage},
 		{name: "unreachable endpoint", args: []string{"--target", unreachable}, want: ExitIncomplete, report: true, complete: false,
 			outcomes: func(s reports.Summary) bool { return s.Total == 0 }},
+		{name: "warnings pass the gate", args: []string{"--target", noLeeway, "--case", "time-exp-skew-accepted"}, want: ExitOK, report: true, complete: true,
+			outcomes: func(s reports.Summary) bool { return s.Warn > 0 && s.Fail == 0 }},
+		{name: "warnings fail a strict gate", args: []string{"--target", noLeeway, "--case", "time-exp-skew-accepted", "--strict"}, want: ExitGateFailed, report: true, complete: true,
+			outcomes: func(s reports.Summary) bool { return s.Warn > 0 && s.Fail == 0 }},
 		{name: "flawed endpoint fails the gate", args: []string{"--target", flawed, "--family", "aud"}, want: ExitGateFailed, report: true, complete: true,
 			outcomes: func(s reports.Summary) bool { return s.Fail > 0 }},
 	}

@@ -10,6 +10,7 @@ import (
 
 // JUnit XML shapes (the subset Jenkins, GitLab and GitHub annotators read).
 type (
+	// JUnitTestSuites is the document root: run totals and properties.
 	JUnitTestSuites struct {
 		XMLName    xml.Name         `xml:"testsuites"`
 		Name       string           `xml:"name,attr"`
@@ -22,10 +23,12 @@ type (
 		Properties []JUnitProperty  `xml:"properties>property,omitempty"`
 		Suites     []JUnitTestSuite `xml:"testsuite"`
 	}
+	// JUnitProperty is one name/value run property (tool, target, seed, ...).
 	JUnitProperty struct {
 		Name  string `xml:"name,attr"`
 		Value string `xml:"value,attr"`
 	}
+	// JUnitTestSuite is one case family.
 	JUnitTestSuite struct {
 		Name      string          `xml:"name,attr"`
 		Package   string          `xml:"package,attr,omitempty"`
@@ -37,6 +40,7 @@ type (
 		Timestamp string          `xml:"timestamp,attr,omitempty"`
 		Cases     []JUnitTestCase `xml:"testcase"`
 	}
+	// JUnitTestCase is one verdict, named "ID@flow [LEVEL CLAUSE]".
 	JUnitTestCase struct {
 		Name      string        `xml:"name,attr"`
 		Classname string        `xml:"classname,attr"`
@@ -46,11 +50,13 @@ type (
 		Skipped   *JUnitSkipped `xml:"skipped,omitempty"`
 		SystemOut string        `xml:"system-out,omitempty"`
 	}
+	// JUnitProblem is a failure (FAIL, strict WARN) or an error (ERROR) with its evidence.
 	JUnitProblem struct {
 		Message string `xml:"message,attr"`
 		Type    string `xml:"type,attr"`
 		Body    string `xml:",chardata"`
 	}
+	// JUnitSkipped is a SKIP with its reason.
 	JUnitSkipped struct {
 		Message string `xml:"message,attr"`
 	}

@@ -127,13 +127,14 @@ func hasNeed(c Case, n Capability) bool {
 	return false
 }
 
-// Repro is the one-line command that reruns a case.
+// Repro is the one-line command that reruns a case: against the target
+// file it came from, or (no file: the embedded reference server) without
+// --target.
 func Repro(env *Env, c Case, flow fixtures.Flow) string {
-	src := "<target.yaml>"
 	if env != nil && env.Target != nil && env.Target.Source != "" {
-		src = env.Target.Source
+		return fmt.Sprintf("jwtharness token --target %s --flow %s --case %s", env.Target.Source, flow, c.ID)
 	}
-	return fmt.Sprintf("jwtharness token --target %s --flow %s --case %s", src, flow, c.ID)
+	return fmt.Sprintf("jwtharness token --flow %s --case %s", flow, c.ID)
 }
 
 // ---- session helpers -------------------------------------------------------

@@ -348,6 +348,7 @@ type barProgress struct {
 	run   *mpb.Bar
 	plan  *loadgen.Plan
 	start time.Time
+	smu   sync.Mutex // guards snap only; never held while calling mpb
 	snap  loadgen.Snapshot
 	done  chan struct{}
 }
@@ -391,9 +392,9 @@ func (b *barProgress) Started(plan *loadgen.Plan, start time.Time) {
 		}
 		return el.String()
 	}, decor.WC{W: 16})), mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
-		b.mu.Lock()
+		b.smu.Lock()
 		s := b.snap
-		b.mu.Unlock()
+		b.smu.Unlock()
 		msg := fmt.Sprintf(" sent %d  %.0f/s  errors %d  p99 %s", s.Sent, s.Rate, s.Errors, loadgen.FormatMicros(float64(s.P99)))
 		if s.Starved > 0 {
 			msg += "  MINTING BEHIND"
@@ -408,22 +409,23 @@ func (b *barProgress) Started(plan *loadgen.Plan, start time.Time) {
 			case <-b.done:
 				return
 			case <-t.C:
-				b.mu.Lock()
-				if b.plan.Duration > 0 {
+				if plan.Duration > 0 {
 					b.run.SetCurrent(int64(time.Since(start.Add(-plan.Warmup.D())) / time.Millisecond))
 				} else {
-					b.run.SetCurrent(b.snap.Sent)
+					b.smu.Lock()
+					sent := b.snap.Sent
+					b.smu.Unlock()
+					b.run.SetCurrent(sent)
 				}
-				b.mu.Unlock()
 			}
 		}
 	}()
 }
 
 func (b *barProgress) Interval(s loadgen.Snapshot) {
-	b.mu.Lock()
+	b.smu.Lock()
 	b.snap = s
-	b.mu.Unlock()
+	b.smu.Unlock()
 }
 
 func (b *barProgress) Finished() {

@@ -23,6 +23,7 @@
 package suites
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -218,7 +219,7 @@ func completeness(report *types.Report, specs map[string]specInfo, rec *reports.
 		if !ok || have[info.key] || sr.State == types.SpecStateSkipped || sr.State == types.SpecStatePending {
 			continue
 		}
-		if sr.State.Is(types.SpecStateInterrupted) || sr.State == types.SpecStateInvalid {
+		if sr.State.Is(types.SpecStateInterrupted|types.SpecStateTimedout) || sr.State == types.SpecStateInvalid {
 			continue
 		}
 		v := info.verdict
@@ -320,6 +321,12 @@ func specBody(c catalog.Case, flow fixtures.Flow) func(ginkgo.SpecContext) {
 		log := &countingWriter{w: ginkgo.GinkgoWriter}
 		env.Log = log
 		v := catalog.Execute(ctx, &env, c, flow)
+		if ctx.Err() != nil && v.Outcome != reports.Pass && v.Outcome != reports.Skip {
+			// Interrupted or out of time: the endpoint was not judged, so
+			// there is no verdict; the run is recorded as incomplete.
+			fmt.Fprintf(ginkgo.GinkgoWriter, "run stopped (%v) before %s finished: no verdict\n", context.Cause(ctx), v.Key)
+			return
+		}
 		if log.n == 0 && v.Transcript != "" {
 			// The body did not log its exchanges as they happened: give
 			// GinkgoWriter (shown on failure and with -v) the transcript.

@@ -102,20 +102,27 @@ func Execute(ctx context.Context, env *Env, c Case, flow fixtures.Flow) (v repor
 		v.Reason = "case has no body"
 		return v
 	}
-	out := c.Run(ctx, env, flow)
+	out := grade(c, s, c.Run(ctx, env, flow))
 	v.Outcome, v.Expected, v.Actual, v.Reason = out.Outcome, out.Expected, out.Actual, out.Reason
-	switch {
-	case v.Outcome == "":
-		v.Outcome = reports.Error
-		v.Reason = "case body returned no outcome"
-	case c.Negative && v.Outcome != reports.Error && v.Outcome != reports.Skip && !s.controlled:
-		v.Outcome = reports.Error
-		v.Reason = "negative case judged without a paired control (harness bug)"
-	case v.Outcome == reports.Fail && !s.invariant && (c.Level == SHOULD || c.Level == MAY):
-		v.Outcome = reports.Warn
-		v.Reason = strings.TrimSpace(fmt.Sprintf("%s not followed (WARN, not FAIL). %s", c.Level, v.Reason))
-	}
 	return v
+}
+
+// grade turns a body's verdict into the case's: no outcome or a negative
+// case without its paired control is an ERROR; a broken SHOULD or MAY rule
+// is a WARN, unless an invariant (never a level matter) was broken.
+func grade(c Case, s *session, out reports.Verdict) reports.Verdict {
+	switch {
+	case out.Outcome == "":
+		out.Outcome = reports.Error
+		out.Reason = "case body returned no outcome"
+	case c.Negative && out.Outcome != reports.Error && out.Outcome != reports.Skip && !s.controlled:
+		out.Outcome = reports.Error
+		out.Reason = "negative case judged without a paired control (harness bug)"
+	case out.Outcome == reports.Fail && !s.invariant && (c.Level == SHOULD || c.Level == MAY):
+		out.Outcome = reports.Warn
+		out.Reason = strings.TrimSpace(fmt.Sprintf("%s not followed (WARN, not FAIL). %s", c.Level, out.Reason))
+	}
+	return out
 }
 
 func hasNeed(c Case, n Capability) bool {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
@@ -211,5 +212,32 @@ func TestSampleReport(t *testing.T) {
 	}
 	if _, err := reports.WriteAll(dir, &rec); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRunStoppedByTimeoutIsIncomplete(t *testing.T) {
+	cases := fakeCases()[:1]
+	cases = append(cases, catalog.Case{
+		ID: "slow-case", Title: "waits", Family: "zzz", Flows: []fixtures.Flow{fixtures.FlowJWTBearer}, Level: catalog.MUST,
+		Clause: catalog.Clause{Doc: "RFC7523", Section: "3"},
+		Run: func(ctx context.Context, env *catalog.Env, flow fixtures.Flow) reports.Verdict {
+			<-ctx.Done()
+			return reports.Verdict{Outcome: reports.Fail, Reason: "no answer"}
+		},
+	})
+	rec, err := Run(Config{Env: fakeEnv(), Cases: cases, Timeout: 300 * time.Millisecond, NoColor: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Complete || !strings.Contains(rec.Incomplete, "Timeout") {
+		t.Errorf("complete=%v incomplete=%q, want an incomplete run", rec.Complete, rec.Incomplete)
+	}
+	for _, v := range rec.Verdicts {
+		if v.Case == "slow-case" {
+			t.Errorf("a stopped case left a verdict: %+v", v)
+		}
+	}
+	if len(rec.Gating()) != 0 {
+		t.Errorf("gating verdicts: %+v", rec.Gating())
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
-// parseClaims decodes a JWT claims set (RFC 7519 §7.2 step 10) in one pass
+// parseClaims decodes a JWT claims set (b must not be modified afterwards:
+// the strings in c alias it) (RFC 7519 §7.2 step 10) in one pass
 // without reflection. It accepts exactly the JSON grammar of RFC 8259 with a
 // top-level object, refuses duplicate member names (compared after
 // unescaping, so "\u0061ud" duplicates "aud"), invalid UTF-8 and nesting
@@ -305,7 +307,12 @@ func (p *jparser) str() (string, error) {
 		c := p.b[p.i]
 		switch {
 		case c == '"':
-			s := string(p.b[start:p.i])
+			// The string aliases the payload, which nothing mutates after
+			// parsing (go-jose hands it out read-only): no copy on the hot path.
+			s := ""
+			if p.i > start {
+				s = unsafe.String(&p.b[start], p.i-start)
+			}
 			p.i++
 			return s, nil
 		case c == '\\':

@@ -79,7 +79,8 @@ type keyEntry struct {
 
 type clientEntry struct {
 	*registry.Client
-	keys []keyEntry
+	keys   []keyEntry
+	secret any // Secret boxed once
 }
 
 // Verifier checks one assertion against the registry, the configured
@@ -123,6 +124,9 @@ func NewVerifier(opts Options) (*Verifier, error) {
 	}
 	for _, c := range o.Registry.Clients() {
 		ce := &clientEntry{Client: c}
+		if c.Secret != nil {
+			ce.secret = c.Secret
+		}
 		for _, cert := range c.Certificates {
 			ce.keys = append(ce.keys, newKeyEntry(cert))
 		}
@@ -617,7 +621,7 @@ func (v *Verifier) selectKeys(s *vstate) *OAuthError {
 			}
 			return flowErr(s.purpose, "client "+quote(c.ID)+" has no secret")
 		}
-		s.keys = append(s.keys, c.Secret)
+		s.keys = append(s.keys, c.secret)
 		return nil
 	}
 	// Flawed servers that take keys from the token itself.

@@ -43,21 +43,29 @@ if timeout 120 go run golang.org/x/perf/cmd/benchstat@latest "$OUT" >"$tmp/bench
 fi
 
 echo
+# Mean and median ns/op per algorithm and kind; the ratio raw/reference is the
+# reference's throughput as a fraction of raw (1.00 = as fast as go-jose alone).
 awk '
+function median(a, k, n,    i, j, t, x) {
+	for (i = 1; i <= n; i++) x[i] = vals[a, k, i]
+	for (i = 2; i <= n; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] > t; j--) x[j+1] = x[j]; x[j+1] = t }
+	return (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+}
 /^BenchmarkVerify\// {
 	name = $1
 	sub(/-[0-9]+$/, "", name)          # GOMAXPROCS suffix
 	split(name, p, "/")                # BenchmarkVerify / alg / kind
 	alg = p[2]; kind = p[3]
-	for (i = 2; i <= NF; i++) if ($(i+1) == "ns/op") { sum[alg, kind] += $i; n[alg, kind]++ }
+	for (i = 2; i < NF; i++) if ($(i+1) == "ns/op") { sum[alg, kind] += $i; vals[alg, kind, ++n[alg, kind]] = $i }
 	if (!(alg in seen)) { seen[alg] = 1; order[++k] = alg }
 }
 END {
-	printf "%-12s %14s %14s %10s\n", "alg", "reference ns", "raw ns", "raw/ref"
+	printf "%-12s %12s %12s %9s %12s %12s %9s\n", "alg", "ref mean", "raw mean", "raw/ref", "ref median", "raw median", "raw/ref"
 	for (i = 1; i <= k; i++) {
 		a = order[i]
 		if (n[a, "reference"] == 0 || n[a, "raw"] == 0) continue
 		r = sum[a, "reference"] / n[a, "reference"]; w = sum[a, "raw"] / n[a, "raw"]
-		printf "%-12s %14.0f %14.0f %10.2f%s\n", a, r, w, w / r, (w / r >= 0.85 ? "" : "  (below 0.85)")
+		rm = median(a, "reference", n[a, "reference"]); wm = median(a, "raw", n[a, "raw"])
+		printf "%-12s %12.0f %12.0f %9.2f %12.0f %12.0f %9.2f%s\n", a, r, w, w / r, rm, wm, wm / rm, (wm / rm >= 0.85 ? "" : "  (median below 0.85)")
 	}
 }' "$OUT"

@@ -36,6 +36,7 @@ type OAuthError struct {
 	malformed bool
 }
 
+// Error returns "code: description".
 func (e *OAuthError) Error() string { return e.Code + ": " + e.Description }
 
 func newErr(code, desc string) *OAuthError {

@@ -33,6 +33,7 @@ const (
 	PurposeClientAuth
 )
 
+// String names the purpose for messages.
 func (p Purpose) String() string {
 	switch p {
 	case PurposeGrant:

@@ -223,6 +223,18 @@ func (c *Client) Validate() error {
 			return fmt.Errorf("registry: client %q: certificates: #%d has an unsupported key type %T", c.ID, i+1, cert.PublicKey)
 		}
 	}
+	for _, a := range c.Algorithms {
+		if !IsAsymmetric(a) {
+			continue
+		}
+		fits := false
+		for _, cert := range c.Certificates {
+			fits = fits || KeyFits(a, cert.PublicKey)
+		}
+		if !fits {
+			return fmt.Errorf("registry: client %q: algorithms: %s does not fit the key of any registered certificate", c.ID, a)
+		}
+	}
 	return nil
 }
 

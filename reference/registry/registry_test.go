@@ -111,6 +111,7 @@ func TestParseErrors(t *testing.T) {
 		{"pk without certs", `{clients: [{client_id: c7, methods: [private_key_jwt], algorithms: [HS256], secret: "` + strings.Repeat("x", 40) + `"}]}`, `client "c7": methods: private_key_jwt needs certificates`},
 		{"duplicate id", `{clients: [{client_id: c8, methods: [], algorithms: [ES256], certificates: [ec.crt]}, {client_id: c8, methods: [], algorithms: [ES256], certificates: [ec.crt]}]}`, `client "c8": client_id registered twice`},
 		{"no clients", `{clients: []}`, `no clients`},
+		{"alg does not fit the certificate", `{clients: [{client_id: c9, methods: [private_key_jwt], algorithms: [RS256], certificates: [ec.crt]}]}`, `client "c9": algorithms: RS256 does not fit`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

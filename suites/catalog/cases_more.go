@@ -103,6 +103,41 @@ func moreCases() []Case {
 				c["nbf"], c["exp"] = nbf.Unix(), nbf.Add(time.Minute).Unix()
 			})))},
 
+		negW(Case{ID: "aud-query", Title: `aud with "?x=1" appended is refused (simple string comparison)`, Family: "aud", Flows: allFlows,
+			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudPrefixMatch},
+			claims(func(s *session, c fixtures.Claims) { c["aud"] = s.aud() + "?x=1" }), flowErrW),
+		negW(Case{ID: "aud-percent-encoded", Title: "aud with a percent-encoded path character is refused (simple string comparison)", Family: "aud", Flows: allFlows,
+			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudIgnored},
+			claims(func(s *session, c fixtures.Claims) {
+				a := s.aud()
+				i := strings.LastIndex(a, "/")
+				if i < 0 || i+1 >= len(a) {
+					c["aud"] = a + "%2F"
+					return
+				}
+				c["aud"] = a[:i+1] + "%" + strings.ToUpper(hex2(a[i+1])) + a[i+2:]
+			}), flowErrW),
+		{ID: "hdr-kid-sqli", Title: "an SQL-injection kid on a validly signed assertion is accepted or refused with the flow's error, never 5xx", Family: "header", Flows: allFlows,
+			Clause: cKid, Level: MUST, Negative: true, Flaw: R.FlawUnregisteredKidOK,
+			Run: hintOnly(specEdit(func(_ *session, sp *fixtures.Spec) error {
+				setHeader(sp, "kid", "x' UNION SELECT '1';--")
+				return nil
+			}))},
+		negW(Case{ID: "sig-alg-unknown", Title: `alg "HS1" (no such algorithm) is refused`, Family: "signature", Flows: allFlows,
+			Clause: clause("RFC7515", "4.1.1", `This Header Parameter MUST be present and MUST be understood and processed by implementations.`),
+			Level:  MUST, Flaw: R.FlawServerErrorOnBad},
+			tokenEdit(func(_ *session, t string) (string, error) { return malformed.SetHeaderMember(t, "alg", "HS1") }), malformedW),
+		negW(Case{ID: "req-method-put", Title: "a PUT token request is refused", Family: "request", Flows: allFlows,
+			Clause: cPost, Level: MUST, Flaw: R.FlawErrorStatus200},
+			reqEdit(func(_ *session, r *driver.Request) error { r.Method = "PUT"; return nil }),
+			constW(badRequest(405, 404))),
+		negW(Case{ID: "req-content-type-missing", Title: "a form body without Content-Type is refused", Family: "request", Flows: allFlows,
+			Clause: cForm, Level: MUST, Flaw: R.FlawErrorStatus200},
+			reqEdit(func(_ *session, r *driver.Request) error {
+				r.Body, r.ContentType = []byte(driver.EncodeParams(r.Params)), ""
+				return nil
+			}), constW(nonForm())),
+
 		// ---- unknown clients ----
 		negW(Case{ID: "claims-iss-unknown", Title: "an assertion from an unknown issuer is refused", Family: "iss-sub", Flows: allFlows,
 			Clause: cIss, Level: MUST, Flaw: R.FlawErrorStatus200, Mutation: "claims-iss-wrong"},
@@ -129,4 +164,9 @@ func resignHMAC(key []byte) mutation {
 		}
 		return malformed.SignRaw([]byte(`{"alg":"HS256"}`), p, "HS256", key)
 	})
+}
+
+func hex2(b byte) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[b>>4], digits[b&15]})
 }

@@ -274,16 +274,20 @@ func (v *Verifier) checkCharset(s *vstate) *OAuthError {
 	if v.has(FlawLenientBase64) {
 		s.token = lenientClean(s.token)
 	}
-	dots := 0
-	for i := 0; i < len(s.token); i++ {
-		switch b64url[s.token[i]] {
-		case 1:
-		case 2:
-			dots++
-		default:
-			return malformed(s.purpose, "RFC 7515 section 7.1: the assertion is not a compact JWS (only base64url characters and two dots are allowed; found "+quote(string(s.token[i]))+")")
+	t := s.token
+	i := 0
+	for ; i+8 <= len(t); i += 8 {
+		if b64url[t[i]]&b64url[t[i+1]]&b64url[t[i+2]]&b64url[t[i+3]]&
+			b64url[t[i+4]]&b64url[t[i+5]]&b64url[t[i+6]]&b64url[t[i+7]] == 0 {
+			break
 		}
 	}
+	for ; i < len(t); i++ {
+		if b64url[t[i]] == 0 {
+			return malformed(s.purpose, "RFC 7515 section 7.1: the assertion is not a compact JWS (only base64url characters and two dots are allowed; found "+quote(t[i:i+1])+")")
+		}
+	}
+	dots := strings.Count(t, ".")
 	if dots != 2 {
 		if dots == 4 {
 			return malformed(s.purpose, "RFC 7523 section 3 item 9: the assertion is a JWE (5 parts); only signed or MACed JWTs are accepted")
@@ -337,7 +341,7 @@ var b64val = func() (t [256]byte) {
 	return t
 }()
 
-// b64url classifies bytes: 1 base64url alphabet, 2 dot, 0 anything else.
+// b64url is 1 for the base64url alphabet and the dot, 0 for anything else.
 var b64url = func() (t [256]byte) {
 	for c := 'A'; c <= 'Z'; c++ {
 		t[c], t[c+'a'-'A'] = 1, 1
@@ -345,7 +349,7 @@ var b64url = func() (t [256]byte) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = 1
 	}
-	t['-'], t['_'], t['.'] = 1, 1, 2
+	t['-'], t['_'], t['.'] = 1, 1, 1
 	return t
 }()
 

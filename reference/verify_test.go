@@ -2,6 +2,7 @@ package reference
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -207,5 +208,63 @@ func BenchmarkVerify(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestLogsHoldNoSecrets: the request log names clients and reasons, never
+// an assertion, an access token or a secret.
+func TestLogsHoldNoSecrets(t *testing.T) {
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), nil))
+	e := newEnv(t, Options{Logger: logger})
+	good := e.mustMint(fixtures.FlowClientSecretJWT, nil, "valid")
+	bad := e.mustMint(fixtures.FlowClientSecretJWT, nil, "aud-wrong")
+	r := e.post(form(fixtures.FlowClientSecretJWT, good))
+	e.post(form(fixtures.FlowClientSecretJWT, bad))
+	mu.Lock()
+	out := buf.String()
+	mu.Unlock()
+	tok, _ := r.json["access_token"].(string)
+	for _, secret := range []string{good, bad, good[strings.LastIndexByte(good, '.')+1:], string(e.c.secret.Secret), tok} {
+		if secret != "" && strings.Contains(out, secret) {
+			t.Fatalf("log leaks %q:\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(out, "client-secret") || !strings.Contains(out, "aud does not contain") {
+		t.Fatalf("log lacks client or reason:\n%s", out)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestUnstartedServer(t *testing.T) {
+	s, err := NewUnstartedServer(Options{Registry: testRegistry(t), Flaws: []Flaw{"no-such-flaw"}})
+	if err == nil {
+		s.Close()
+		t.Fatal("unknown flaw accepted")
+	}
+	s, err = NewUnstartedServer(Options{Registry: testRegistry(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	res, err := s.Client().Get(s.URL + MetadataPath)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("metadata: %v %v", res, err)
+	}
+	res.Body.Close()
+	s.Close()
+	if _, err := NewHandler(Options{Registry: testRegistry(t)}); err == nil {
+		t.Fatal("NewHandler without Audience accepted")
+	}
+	if _, err := NewHandler(Options{Registry: testRegistry(t), Audience: "x", Profile: "rfc7523bis"}); err == nil {
+		t.Fatal("rfc7523bis without Issuer accepted")
 	}
 }

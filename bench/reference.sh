@@ -30,7 +30,7 @@ for round in $(seq "$ROUNDS"); do
 		n=${REQUESTS:-40000}
 		[ "$2" = ES256 ] && n=${REQUESTS_ES:-80000}
 		taskset -c 1 "$WORK/jwtharness" load --target "$WORK/fixtures/target.yaml" --flow "$1" --alg "$2" \
-			--concurrency "$CONNS" --duration "${DUR}s" --requests "$n" --premint "$n" -q --out "$WORK/$2.ndjson" >"$WORK/$2.txt" || {
+			--concurrency "$CONNS" --duration "${DUR}s" --requests "$n" --premint "$((n * 2))" -q --out "$WORK/$2.ndjson" >"$WORK/$2.txt" || {
 			echo "load failed for $spec:"
 			cat "$WORK/$2.txt"
 			exit 1

@@ -180,7 +180,7 @@ func (p *Pool) Fill(ctx context.Context, n int, progress func(held, want int)) e
 	if b := int(p.opts.Budget); b > 0 && n > b {
 		n = b
 	}
-	t := time.NewTicker(50 * time.Millisecond)
+	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
 	for {
 		h := p.Held()

@@ -177,7 +177,7 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 		if cfg.Progress != nil {
 			prog = cfg.Progress.Minting
 		}
-		if err := pool.Fill(ctx, want*95/100, prog); err != nil {
+		if err := pool.Fill(ctx, want, prog); err != nil {
 			return nil, fmt.Errorf("pre-minting assertions: %w", err)
 		}
 	}

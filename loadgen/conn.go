@@ -103,7 +103,10 @@ func newFastDoer(ep *Endpoint) (*fastDoer, error) {
 		method = http.MethodPost
 	}
 	var h bytes.Buffer
-	h.WriteString(method + " " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host + "\r\nUser-Agent: jwtharness\r\nAccept: application/json\r\n")
+	h.WriteString(method + " " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host + "\r\nUser-Agent: jwtharness\r\n")
+	if ep.ContentType != "" { // a token request; raw mode sends the bare minimum
+		h.WriteString("Accept: application/json\r\n")
+	}
 	for k, vs := range ep.Header {
 		for _, v := range vs {
 			h.WriteString(k + ": " + v + "\r\n")

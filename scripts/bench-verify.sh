@@ -31,10 +31,13 @@ else
 	echo "# taskset not found: not pinned"
 fi
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(go version) $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //')"
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 echo "# ${pin[*]} reference.test -test.run '^\$' -test.bench '^BenchmarkVerify\$' -test.benchtime $BENCHTIME -test.count $COUNT"
 
 (cd reference && "${pin[@]}" "$tmp/reference.test" -test.run '^$' -test.bench '^BenchmarkVerify$' \
 	-test.benchtime "$BENCHTIME" -test.count "$COUNT" -test.benchmem) | tee "$OUT"
+
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 
 # benchstat, only when it resolves (network, module proxy).
 if timeout 120 go run golang.org/x/perf/cmd/benchstat@latest "$OUT" >"$tmp/benchstat.txt" 2>/dev/null; then
@@ -43,9 +46,16 @@ if timeout 120 go run golang.org/x/perf/cmd/benchstat@latest "$OUT" >"$tmp/bench
 fi
 
 echo
-# Mean and median ns/op per algorithm and kind; the ratio raw/reference is the
-# reference's throughput as a fraction of raw (1.00 = as fast as go-jose alone).
+# Mean, median and minimum ns/op per algorithm and kind; each ratio is
+# raw/reference, the reference's throughput as a fraction of raw (1.00 = as
+# fast as go-jose alone). On a shared machine the minimum is the least
+# disturbed sample.
 awk '
+function minimum(a, k, n,    i, m) {
+	m = vals[a, k, 1]
+	for (i = 2; i <= n; i++) if (vals[a, k, i] < m) m = vals[a, k, i]
+	return m
+}
 function median(a, k, n,    i, j, t, x) {
 	for (i = 1; i <= n; i++) x[i] = vals[a, k, i]
 	for (i = 2; i <= n; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] > t; j--) x[j+1] = x[j]; x[j+1] = t }
@@ -60,12 +70,13 @@ function median(a, k, n,    i, j, t, x) {
 	if (!(alg in seen)) { seen[alg] = 1; order[++k] = alg }
 }
 END {
-	printf "%-12s %12s %12s %9s %12s %12s %9s\n", "alg", "ref mean", "raw mean", "raw/ref", "ref median", "raw median", "raw/ref"
+	printf "%-12s %10s %10s %7s   %10s %10s %7s   %10s %10s %7s\n", "alg", "ref mean", "raw mean", "ratio", "ref median", "raw median", "ratio", "ref min", "raw min", "ratio"
 	for (i = 1; i <= k; i++) {
 		a = order[i]
 		if (n[a, "reference"] == 0 || n[a, "raw"] == 0) continue
 		r = sum[a, "reference"] / n[a, "reference"]; w = sum[a, "raw"] / n[a, "raw"]
 		rm = median(a, "reference", n[a, "reference"]); wm = median(a, "raw", n[a, "raw"])
-		printf "%-12s %12.0f %12.0f %9.2f %12.0f %12.0f %9.2f%s\n", a, r, w, w / r, rm, wm, wm / rm, (wm / rm >= 0.85 ? "" : "  (median below 0.85)")
+		rn = minimum(a, "reference", n[a, "reference"]); wn = minimum(a, "raw", n[a, "raw"])
+		printf "%-12s %10.0f %10.0f %7.2f   %10.0f %10.0f %7.2f   %10.0f %10.0f %7.2f%s\n", a, r, w, w / r, rm, wm, wm / rm, rn, wn, wn / rn, (wm / rm >= 0.85 ? "" : "  (median below 0.85)")
 	}
 }' "$OUT"

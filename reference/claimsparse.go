@@ -75,6 +75,16 @@ func parseClaims(b []byte, c *claims, firstWins bool) error {
 
 const maxDepth = 64
 
+// strStop marks the bytes that end the fast scan of a JSON string: the
+// closing quote, a backslash and the control characters.
+var strStop = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 type jparser struct {
 	b []byte
 	i int
@@ -303,6 +313,9 @@ func (p *jparser) str() (string, error) {
 		return "", p.errf("string expected")
 	}
 	start := p.i
+	for p.i < len(p.b) && !strStop[p.b[p.i]] {
+		p.i++
+	}
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		switch {

@@ -233,18 +233,22 @@ func (v *Verifier) verify(ctx context.Context, purpose Purpose, token, hint stri
 	*s = vstate{ctx: ctx, purpose: purpose, token: token, hint: hint, nowT: nowT,
 		now: float64(nowT.Unix()) + float64(nowT.Nanosecond())/1e9, keys: keys}
 	s.claims.Aud.vals = auds
-	defer func() {
-		clear(s.keys)
-		clear(s.claims.Aud.vals)
-		s.ctx, s.jws, s.payload, s.client = nil, nil, nil, nil
-		statePool.Put(s)
-	}()
 	for _, st := range assertionPipeline {
 		if err := st.run(v, s); err != nil {
+			release(s)
 			return nil, err
 		}
 	}
-	return &Result{Client: s.client.Client, Method: s.method, Alg: s.alg, Subject: s.claims.Sub, JTI: s.claims.JTI}, nil
+	res := &Result{Client: s.client.Client, Method: s.method, Alg: s.alg, Subject: s.claims.Sub, JTI: s.claims.JTI}
+	release(s)
+	return res, nil
+}
+
+func release(s *vstate) {
+	clear(s.keys)
+	clear(s.claims.Aud.vals)
+	s.ctx, s.jws, s.payload, s.client = nil, nil, nil, nil
+	statePool.Put(s)
 }
 
 // statePool recycles pipeline states (and their key and aud buffers).

@@ -235,6 +235,15 @@ func generateFixtures(out io.Writer, f *serveFlags, tokenURL, audience, issuer s
 	if audience != tokenURL {
 		set.Target.Audience = audience
 	}
+	if f.tlsCert != "" {
+		// Trust the serving certificate (usually self-signed for local use).
+		ca, err := filepath.Abs(f.tlsCert)
+		if err != nil {
+			cleanup()
+			return nil, nil, usageErr(fmt.Errorf("serve: --tls-cert: %w", err))
+		}
+		set.Target.TLS = &target.TLSFile{CAFile: ca}
+	}
 	if err := set.WriteTo(dir); err != nil {
 		cleanup()
 		return nil, nil, incompleteErr(fmt.Errorf("serve: write fixtures: %w", err))

@@ -35,6 +35,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/extensions/globals"
 	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/reports"
@@ -185,6 +186,7 @@ func Run(cfg Config) (reports.Run, error) {
 	rc.FullTrace = false
 
 	rec.Started = time.Now().UTC()
+	gomega.RegisterFailHandler(ginkgo.Fail)
 	ginkgo.RunSpecs(noopT{}, SuiteName, sc, rc)
 	rec.Finished = time.Now().UTC()
 
@@ -340,17 +342,12 @@ func specBody(c catalog.Case, flow fixtures.Flow) func(ginkgo.SpecContext) {
 		st.record(v)
 		ginkgo.AddReportEntry("verdict", v, ginkgo.ReportEntryVisibilityNever)
 		switch v.Outcome {
-		case reports.Pass:
 		case reports.Skip:
 			ginkgo.Skip(v.Reason)
 		case reports.Warn:
 			ginkgo.AddReportEntry("WARNING "+v.Name(), warnText(v), ginkgo.ReportEntryVisibilityAlways)
-			if st.strict {
-				ginkgo.Fail("WARN (strict) " + failText(v))
-			}
-		default:
-			ginkgo.Fail(failText(v))
 		}
+		gomega.Expect(v).To(Conform(st.strict))
 	}
 }
 

@@ -15,13 +15,13 @@ import (
 // top-level object, refuses duplicate member names (compared after
 // unescaping, so "\u0061ud" duplicates "aud"), invalid UTF-8 and nesting
 // deeper than maxDepth, and reads the registered claims into c. Unknown
-// claims are validated and skipped (RFC 7519 §4: ignored). firstWins (flaw
-// duplicate-first-wins) keeps the first of duplicate members instead.
-func parseClaims(b []byte, c *claims, firstWins bool) error {
-	if !utf8.Valid(b) {
+// claims are validated and skipped (RFC 7519 §4: ignored). The fields of
+// pf (all false on a correct server) inject the parser flaws.
+func parseClaims(b []byte, c *claims, pf parseFlaws) error {
+	if !pf.utf8Unchecked && !utf8.Valid(b) {
 		return errors.New("the claims are not valid UTF-8")
 	}
-	p := jparser{b: b}
+	p := jparser{b: b, pf: pf}
 	p.ws()
 	if !p.eat('{') {
 		return errors.New("the claims are not a JSON object")
@@ -50,7 +50,7 @@ func parseClaims(b []byte, c *claims, firstWins bool) error {
 				break
 			}
 		}
-		if dup && !firstWins {
+		if dup && !pf.firstWins {
 			return errors.New("duplicate claim " + strconv.Quote(key))
 		}
 		keys = append(keys, key)
@@ -73,6 +73,15 @@ func parseClaims(b []byte, c *claims, firstWins bool) error {
 	}
 }
 
+// parseFlaws are the claims-parser flaws (reference/flaw.go).
+type parseFlaws struct {
+	firstWins     bool // duplicate-first-wins
+	rejectExtra   bool // extra-claims-rejected
+	utf8Unchecked bool // utf8-unchecked
+	unbounded     bool // nesting-unbounded
+	coerce        bool // claim-types-coerced
+}
+
 const maxDepth = 64
 
 // strStop marks the bytes that end the fast scan of a JSON string: the
@@ -86,8 +95,9 @@ var strStop = func() (t [256]bool) {
 }()
 
 type jparser struct {
-	b []byte
-	i int
+	b  []byte
+	i  int
+	pf parseFlaws
 }
 
 func (p *jparser) errf(msg string) error {
@@ -146,6 +156,9 @@ func (p *jparser) claim(key string, c *claims) error {
 	case "iat":
 		return p.date(&c.Iat)
 	}
+	if p.pf.rejectExtra {
+		return errors.New("unexpected claim " + strconv.Quote(key))
+	}
 	return p.skip(0)
 }
 
@@ -157,6 +170,12 @@ func (p *jparser) stringClaim(dst *string, name string) error {
 		return err
 	case 'n':
 		return p.lit("null")
+	}
+	if c := p.peek(); p.pf.coerce && (c == '-' || (c >= '0' && c <= '9')) {
+		start := p.i
+		err := p.number()
+		*dst = string(p.b[start:p.i])
+		return err
 	}
 	return errors.New(name + " must be a string")
 }
@@ -172,6 +191,9 @@ func (p *jparser) aud(a *audience) error {
 	case 'n':
 		return p.lit("null")
 	case '[':
+		if a.arrayRejected {
+			a.bad = "an array"
+		}
 		p.i++
 		p.ws()
 		if p.eat(']') {
@@ -422,7 +444,7 @@ func (p *jparser) hex4() (rune, bool) {
 
 // skip validates and skips one value.
 func (p *jparser) skip(depth int) error {
-	if depth > maxDepth {
+	if depth > maxDepth && !p.pf.unbounded {
 		return p.errf("nesting deeper than " + strconv.Itoa(maxDepth))
 	}
 	switch c := p.peek(); {

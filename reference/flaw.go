@@ -103,6 +103,24 @@ const (
 
 	// Explicit typing (RFC 8725 §3.11; draft-ietf-oauth-rfc7523bis §4). Added by the reference owner.
 	FlawTypIgnored Flaw = "typ-ignored" // typ naming another kind of JWT (at+jwt, dpop+jwt, ...) accepted
+
+	// Specific flaws for the positive and parsing cases, so that none of
+	// them is proved only by a catch-all response flaw.
+	FlawAlgSubset              Flaw = "alg-subset"                  // only RS256, ES256 and HS256 implemented; other algorithms refused as unsupported
+	FlawExtraClaimsRejected    Flaw = "extra-claims-rejected"       // claims outside iss/sub/aud/exp/nbf/iat/jti refused
+	FlawClientIDRequired       Flaw = "client-id-required"          // JWT client authentication without the client_id parameter refused
+	FlawScopeRequired          Flaw = "scope-required"              // a token request without scope refused
+	FlawAudArrayRejected       Flaw = "aud-array-rejected"          // aud must be a string: any array refused
+	FlawAudTokenEndpointReject Flaw = "aud-token-endpoint-rejected" // aud compared with the issuer identifier only: the token endpoint URL refused
+	FlawNbfNoLeeway            Flaw = "nbf-no-leeway"               // nbf compared with now without the clock-skew leeway
+	FlawMaxLifetimeShort       Flaw = "max-lifetime-short"          // lifetime cap = max_lifetime - leeway (sign error) instead of + leeway
+	FlawTypExplicitRejected    Flaw = "typ-explicit-rejected"       // typ client-authentication+jwt refused (only JWT or no typ)
+	FlawParseFirstThree        Flaw = "parse-first-three"           // unanchored three-segment match: whatever follows the third segment is ignored
+	FlawAlgDefaulted           Flaw = "alg-defaulted"               // a header without alg is verified with the client's registered algorithm
+	FlawDupHeaderFirstWins     Flaw = "duplicate-header-first-wins" // duplicate JOSE header members: the first one wins
+	FlawUTF8Unchecked          Flaw = "utf8-unchecked"              // invalid UTF-8 in the claims accepted
+	FlawNestingUnbounded       Flaw = "nesting-unbounded"           // no depth limit on nested JSON in the claims
+	FlawClaimTypesCoerced      Flaw = "claim-types-coerced"         // a JSON number in iss/sub/jti coerced to its decimal string
 )
 
 func init() {
@@ -177,6 +195,21 @@ func init() {
 	r(FlawFormatIgnored, "vendor format parameter", "format=urlencoded and format=xml are ignored: the answer is always JSON")
 	r(FlawErrorDescCRLF, "RFC6749-5.2 (error_description charset)", "error_description contains CR, LF and double quotes")
 	r(FlawTypIgnored, "RFC8725-3.11, draft-ietf-oauth-rfc7523bis-4", "a typ naming another kind of JWT (at+jwt, dpop+jwt, ...) is accepted")
+	r(FlawAlgSubset, "RFC7518-3.1 (RS256 and ES256 RECOMMENDED, others OPTIONAL but advertised)", "only RS256, ES256 and HS256 are implemented: RS384, RS512, PS*, ES384, ES512, EdDSA, HS384 and HS512 are refused as unsupported although the metadata advertises them")
+	r(FlawExtraClaimsRejected, "RFC7523-3 item 8, RFC7519-4 (claims not understood MUST be ignored)", "an assertion carrying any claim other than iss, sub, aud, exp, nbf, iat and jti is refused")
+	r(FlawClientIDRequired, "RFC7521-4.2 (client_id OPTIONAL)", "JWT client authentication without the client_id parameter is refused with invalid_request")
+	r(FlawScopeRequired, "RFC6749-4.4.2, RFC7521-4.1 (scope OPTIONAL)", "a token request without scope is refused with invalid_scope")
+	r(FlawAudArrayRejected, "RFC7519-4.1.3, RFC7523-3 item 3 (aud may be an array)", "aud must be a single string: an array, even one holding the expected value, is refused")
+	r(FlawAudTokenEndpointReject, "RFC7523-3 item 3 (the token endpoint URL MAY be used as aud)", "profile rfc7523: aud is compared with the issuer identifier only, so the token endpoint URL is refused as aud")
+	r(FlawNbfNoLeeway, "RFC7519-4.1.5 (some small leeway), vendor leeway", "nbf is compared with now without the clock-skew leeway: an nbf a few seconds ahead is refused")
+	r(FlawMaxLifetimeShort, "RFC7523-3 item 4 (vendor max_lifetime)", "the lifetime cap is now + max_lifetime - leeway (sign error) instead of + leeway: exp exactly max_lifetime ahead is refused")
+	r(FlawTypExplicitRejected, "draft-ietf-oauth-rfc7523bis-4, RFC8725-3.11", "typ client-authentication+jwt is refused; only JWT or no typ is accepted")
+	r(FlawParseFirstThree, "RFC7515-7.1 (exactly three parts), RFC7519-7.2", "the assertion is matched with an unanchored three-segment pattern: a fourth segment, a trailing dot or a second token after a space is ignored")
+	r(FlawAlgDefaulted, "RFC7515-4.1.1 (alg MUST be present)", "a header without alg is verified with the algorithm registered for the client")
+	r(FlawDupHeaderFirstWins, "RFC7515-4 (reject duplicate header names or keep the last)", "duplicate JOSE header members: the first one wins, so {alg:RS256,...,alg:none} verifies as RS256")
+	r(FlawUTF8Unchecked, "RFC7519-7.2 step 10, RFC8259-8.1 (UTF-8)", "invalid UTF-8 in the claims is accepted")
+	r(FlawNestingUnbounded, "robustness (RFC7523-3 item 10, RFC8259-9 limits)", "no depth limit on nested JSON values in the claims")
+	r(FlawClaimTypesCoerced, "RFC7519-4.1.1, 4.1.2, 4.1.7 (StringOrURI, string)", "a JSON number in iss, sub or jti is coerced to its decimal string")
 }
 
 var flawInfo = map[Flaw]FlawInfo{}

@@ -14,6 +14,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/jwtharness/jwtharness/fixtures"
+	badjws "github.com/jwtharness/jwtharness/fixtures/malformed"
 	"github.com/jwtharness/jwtharness/fixtures/target"
 )
 
@@ -52,6 +53,20 @@ func validPost(flow fixtures.Flow, edit func(url.Values)) func(e *env) *resp {
 			edit(f)
 		}
 		return e.post(f)
+	}
+}
+
+// payloadExtra signs the claims with one more raw JSON member appended
+// (invalid UTF-8, deep nesting: what json.Marshal cannot produce).
+func payloadExtra(member string) func(*fixtures.Spec) {
+	return func(s *fixtures.Spec) {
+		s.Payload = func(c fixtures.Claims) ([]byte, error) {
+			b, err := json.Marshal(c)
+			if err != nil {
+				return nil, err
+			}
+			return []byte(strings.TrimSuffix(string(b), "}") + "," + member + "}"), nil
+		}
 	}
 }
 
@@ -240,6 +255,44 @@ func TestFlaws(t *testing.T) {
 			return descCharset.MatchString(d)
 		}},
 		{flaw: FlawTypIgnored, ok: refuses(grant, nil, "hdr-typ-foreign")},
+		{flaw: FlawAlgSubset, ok: func(e *env) bool {
+			return issued(e.post(form(grant, e.mustMint(grant, e.c.ps, "valid"))))
+		}},
+		{flaw: FlawExtraClaimsRejected, ok: accepts(grant, "valid", setClaim("http://claims.example.com/member", true))},
+		{flaw: FlawClientIDRequired, ok: func(e *env) bool { return issued(validPost(pk, nil)(e)) }},
+		{flaw: FlawScopeRequired, ok: func(e *env) bool { return issued(validPost(grant, nil)(e)) }},
+		{flaw: FlawAudArrayRejected, ok: accepts(grant, "aud-array-with-valid")},
+		{flaw: FlawAudTokenEndpointReject, ok: accepts(pk, "aud-token-endpoint")},
+		{flaw: FlawNbfNoLeeway, ok: func(e *env) bool {
+			return issued(e.send(grant, "valid", setClaim("nbf", time.Now().Unix()+8)))
+		}},
+		{flaw: FlawMaxLifetimeShort, ok: func(e *env) bool {
+			return issued(e.send(grant, "valid", setClaim("exp", time.Now().Add(DefaultMaxLifetime).Unix())))
+		}},
+		{flaw: FlawTypExplicitRejected, ok: accepts(pk, "hdr-typ-client-auth")},
+		{flaw: FlawParseFirstThree, ok: func(e *env) bool {
+			for _, m := range []string{"enc-four-parts", "enc-trailing-dot", "enc-trailing-garbage"} {
+				if !refused(e.send(grant, m)) {
+					return false
+				}
+			}
+			return true
+		}},
+		{flaw: FlawAlgDefaulted, ok: func(e *env) bool {
+			p, err := badjws.DecodePayload(e.mustMint(grant, nil, "valid"))
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			tok, err := badjws.SignRaw([]byte(`{"typ":"JWT"}`), p, "RS256", e.c.rsa.SigningKey())
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return refused(e.post(form(grant, tok)))
+		}},
+		{flaw: FlawDupHeaderFirstWins, ok: refuses(grant, nil, "hdr-duplicate-alg")},
+		{flaw: FlawUTF8Unchecked, ok: refuses(grant, nil, "valid", payloadExtra("\"x\":\"\xc3\x28\""))},
+		{flaw: FlawNestingUnbounded, ok: refuses(grant, nil, "valid", payloadExtra(`"deep":`+strings.Repeat("[", 500)+strings.Repeat("]", 500)))},
+		{flaw: FlawClaimTypesCoerced, ok: refuses(grant, nil, "valid", setClaim("jti", 42))},
 	}
 	_ = hs
 	_ = hybrid

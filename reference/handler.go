@@ -283,6 +283,9 @@ func (h *handler) checkGrantType(t *treq) *OAuthError {
 	case "":
 		return newErr(ErrInvalidRequest, "RFC 6749 section 4.4.2 and RFC 7521 section 4.1: grant_type is required")
 	case GrantTypeJWTBearer, GrantTypeClientCredentials:
+		if h.has(FlawScopeRequired) && !t.form.Has("scope") {
+			return newErr(ErrInvalidScope, "scope is required")
+		}
 		return nil
 	}
 	if h.has(FlawUnsupportedGrantCode) {
@@ -340,6 +343,9 @@ func (h *handler) clientAssertion(t *treq) *OAuthError {
 	a := t.form.Get("client_assertion")
 	if a == "" {
 		return newErr(ErrInvalidRequest, "RFC 7521 section 4.2: client_assertion is required")
+	}
+	if h.has(FlawClientIDRequired) && !t.form.Has("client_id") {
+		return newErr(ErrInvalidRequest, "client_id is required with client_assertion")
 	}
 	res, err := h.v.verify(t.r.Context(), PurposeClientAuth, a, t.form.Get("client_id"))
 	if err != nil {

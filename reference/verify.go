@@ -97,6 +97,8 @@ type Verifier struct {
 	maxLife float64
 	maxTok  int
 	bis     bool
+	algs    []jose.SignatureAlgorithm // supportedAlgs, or subsetAlgs under flaw alg-subset
+	pf      parseFlaws
 }
 
 // NewVerifier validates opts (see Options) and pre-parses every registered key.
@@ -122,6 +124,17 @@ func NewVerifier(opts Options) (*Verifier, error) {
 	}
 	if v.has(FlawLeewayUnbounded) {
 		v.leeway = time.Hour.Seconds()
+	}
+	v.algs = supportedAlgs
+	if v.has(FlawAlgSubset) {
+		v.algs = subsetAlgs
+	}
+	v.pf = parseFlaws{
+		firstWins:     v.has(FlawDuplicateFirstWins),
+		rejectExtra:   v.has(FlawExtraClaimsRejected),
+		utf8Unchecked: v.has(FlawUTF8Unchecked),
+		unbounded:     v.has(FlawNestingUnbounded),
+		coerce:        v.has(FlawClaimTypesCoerced),
 	}
 	for _, c := range o.Registry.Clients() {
 		ce := &clientEntry{Client: c}
@@ -184,6 +197,8 @@ type vstate struct {
 	alg       jose.SignatureAlgorithm
 	payload   []byte
 	noneAlg   bool // flaw alg-none-accepted took this token
+	manual    bool // flaws alg-defaulted, duplicate-header-first-wins: header parsed by hand, signature checked by manualVerify
+	algDef    bool // flaw alg-defaulted: alg is the client's registered algorithm
 	claims    claims
 	client    *clientEntry
 	method    registry.Method
@@ -277,6 +292,9 @@ func (v *Verifier) checkCharset(s *vstate) *OAuthError {
 	}
 	if v.has(FlawLenientBase64) {
 		s.token = lenientClean(s.token)
+	}
+	if v.has(FlawParseFirstThree) {
+		s.token = firstThreeSegments(s.token)
 	}
 	t := s.token
 	i := 0
@@ -387,10 +405,13 @@ func (v *Verifier) parseCompact(s *vstate) *OAuthError {
 				return nil
 			}
 		}
-		jws, err = jose.ParseSignedCompact(s.token, supportedAlgs)
+		jws, err = jose.ParseSignedCompact(s.token, v.algs)
 	}
 	if err != nil {
-		return malformed(s.purpose, diagnoseParse(s.token, err))
+		if (v.has(FlawDupHeaderFirstWins) || v.has(FlawAlgDefaulted)) && v.parseByHand(s) {
+			return nil
+		}
+		return malformed(s.purpose, diagnoseParse(s.token, v.algs, err))
 	}
 	if len(jws.Signatures) != 1 {
 		return malformed(s.purpose, "RFC 7523 section 2: the assertion must carry exactly one signature")
@@ -440,7 +461,7 @@ func algNone(token string) ([]byte, bool) {
 	return p, true
 }
 
-func diagnoseParse(token string, err error) string {
+func diagnoseParse(token string, algs []jose.SignatureAlgorithm, err error) string {
 	m, ok := rawHeader(token)
 	if !ok {
 		return "RFC 7515 section 5.2: the assertion header or payload is not valid base64url-encoded JSON"
@@ -452,7 +473,7 @@ func diagnoseParse(token string, err error) string {
 	case strings.EqualFold(a, "none"):
 		return "RFC 7523 section 3 item 9 and RFC 8725 section 3.1: alg none is refused; the JWT must be signed or MACed"
 	}
-	for _, x := range supportedAlgs {
+	for _, x := range algs {
 		if string(x) == a {
 			return "RFC 7515 section 5.2: the assertion could not be parsed: " + sanitizeDesc(err.Error())
 		}
@@ -478,7 +499,7 @@ func (v *Verifier) checkHeader(s *vstate) *OAuthError {
 		if !isString {
 			return flowErr(s.purpose, "RFC 7515 section 4.1.9: typ must be a string")
 		}
-		if !typAllowed(s.purpose, t) {
+		if !typAllowed(s.purpose, t) || v.has(FlawTypExplicitRejected) && !strings.EqualFold(t, "JWT") {
 			return flowErr(s.purpose, "RFC 8725 section 3.11: typ "+quote(t)+" names another kind of JWT")
 		}
 	}
@@ -504,7 +525,8 @@ func (v *Verifier) decodeClaims(s *vstate) *OAuthError {
 	s.claims = claims{Aud: audience{vals: s.claims.Aud.vals[:0]}}
 	s.claims.Exp.lenient, s.claims.Nbf.lenient, s.claims.Iat.lenient = lenient, lenient, lenient
 	s.claims.Aud.nonStringOK = v.has(FlawAudNonStringOK)
-	if err := parseClaims(s.payload, &s.claims, v.has(FlawDuplicateFirstWins)); err != nil {
+	s.claims.Aud.arrayRejected = v.has(FlawAudArrayRejected)
+	if err := parseClaims(s.payload, &s.claims, v.pf); err != nil {
 		return malformed(s.purpose, "RFC 7519 section 7.2: the claims are not a valid JSON object of the registered claim types: "+sanitizeDesc(err.Error()))
 	}
 	if v.has(FlawJTIBurnedEarly) && s.claims.JTI != "" {
@@ -567,6 +589,12 @@ func (v *Verifier) checkAlgorithm(s *vstate) *OAuthError {
 		return nil
 	}
 	c := s.client
+	if s.algDef {
+		if len(c.Algorithms) == 0 {
+			return flowErr(s.purpose, "RFC 7515 section 4.1.1: the alg header is missing")
+		}
+		s.alg = c.Algorithms[0]
+	}
 	hmac := registry.IsHMAC(s.alg)
 	if hmac && v.has(FlawAlgHSPublicKey) && len(c.keys) > 0 {
 		// The flawed server keys the MAC with the registered public key.
@@ -712,7 +740,7 @@ func (v *Verifier) verifySignature(s *vstate) *OAuthError {
 	if s.noneAlg || v.has(FlawSigNotVerified) {
 		return nil
 	}
-	useManual := v.has(FlawCritIgnored) && (s.header.ExtraHeaders["crit"] != nil || s.header.ExtraHeaders["b64"] != nil)
+	useManual := s.manual || v.has(FlawCritIgnored) && (s.header.ExtraHeaders["crit"] != nil || s.header.ExtraHeaders["b64"] != nil)
 	for _, k := range s.keys {
 		if useManual {
 			if manualVerify(s.alg, k, s.token, false) {
@@ -774,7 +802,7 @@ func (v *Verifier) checkAudience(s *vstate) *OAuthError {
 		return nil
 	}
 	for _, x := range a.vals {
-		if v.audMatch(x, v.opts.Audience) {
+		if v.audMatch(x, v.opts.Audience) && !v.has(FlawAudTokenEndpointReject) {
 			return nil
 		}
 		if v.opts.Issuer != "" && !v.has(FlawAudIssuerRejected) && v.audMatch(x, v.opts.Issuer) {
@@ -843,7 +871,11 @@ func (v *Verifier) checkExpiry(s *vstate) *OAuthError {
 			return flowErr(s.purpose, "RFC 7523 section 3 item 4: the assertion has expired")
 		}
 	}
-	if !v.has(FlawExpUnbounded) && e.v > s.now+v.maxLife+v.leeway {
+	limit := s.now + v.maxLife + v.leeway
+	if v.has(FlawMaxLifetimeShort) {
+		limit = s.now + v.maxLife - v.leeway
+	}
+	if !v.has(FlawExpUnbounded) && e.v > limit {
 		return flowErr(s.purpose, "RFC 7523 section 3 item 4: exp is too far in the future (more than max_lifetime plus leeway ahead)")
 	}
 	return nil
@@ -857,7 +889,11 @@ func (v *Verifier) checkNotBefore(s *vstate) *OAuthError {
 	if err := v.dateErr(s, "nbf", n); err != nil {
 		return err
 	}
-	if n.v > s.now+v.leeway && !v.has(FlawNbfIgnored) {
+	leeway := v.leeway
+	if v.has(FlawNbfNoLeeway) {
+		leeway = 0
+	}
+	if n.v > s.now+leeway && !v.has(FlawNbfIgnored) {
 		return flowErr(s.purpose, "RFC 7523 section 3 item 5: the assertion is not yet valid (nbf)")
 	}
 	return nil

@@ -147,6 +147,19 @@ func (p *Plan) Validate() error {
 	return nil
 }
 
+// ExpectedTotal is Expected plus the warm-up's requests: what a pool must
+// supply. 0 when unknown (closed model bounded by time, or with a warm-up).
+func (p *Plan) ExpectedTotal() int64 {
+	n := p.Expected()
+	if n == 0 || p.Warmup == 0 {
+		return n
+	}
+	if p.Model == ModelOpen {
+		return n + Pacer{Rate: p.Rate}.Count(p.Warmup.D())
+	}
+	return 0
+}
+
 // Expected returns the number of measured requests the plan schedules, or
 // 0 when that is not known in advance (closed model bounded by time).
 func (p *Plan) Expected() int64 {

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"errors"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -32,10 +33,14 @@ type PoolOptions struct {
 	Capacity int
 	// Now is the clock used for StaleAt; nil = time.Now.
 	Now func() time.Time
-	// Budget, when > 0, is the most items the run can use: workers stop
-	// minting while used + held reaches it (a discarded stale item makes
-	// room again), so a bounded run mints nothing it will not send and
-	// minting does not compete with sending once the pool holds enough.
+	// Budget, when > 0, is how many items the run will use in all. It is
+	// split by class share (plus one selector window of slack), and a
+	// class stops minting while its used + held reaches its part (a
+	// discarded stale item makes room again), so a bounded run mints
+	// nothing it will not send and minting does not compete with sending
+	// once the pool holds enough. Should a Get ever find its class empty
+	// with the budget reached, the budget is lifted: a wrong estimate costs
+	// CPU, never a hang.
 	Budget int64
 }
 
@@ -66,6 +71,9 @@ type Pool struct {
 	started time.Time
 
 	minted, used, discarded, starved, waitedNs, errs atomic.Int64
+	usedK                                            []atomic.Int64
+	budgetK                                          []int64
+	lifted                                           atomic.Bool
 	lastErr                                          atomic.Value // string
 
 	wg     sync.WaitGroup
@@ -95,6 +103,14 @@ func NewPool(mix []MixEntry, mint MintFunc, opts PoolOptions) *Pool {
 			c = 16
 		}
 		p.queues = append(p.queues, make(chan Item, c))
+	}
+	p.usedK = make([]atomic.Int64, len(mix))
+	p.budgetK = make([]int64, len(mix))
+	if opts.Budget > 0 {
+		for k := range mix {
+			share := p.sel.Share(k)
+			p.budgetK[k] = int64(math.Ceil(float64(opts.Budget)*share)) + int64(len(p.sel.table)) + 16
+		}
 	}
 	return p
 }
@@ -132,13 +148,10 @@ func (p *Pool) worker(ctx context.Context, w int64) {
 		for try := 0; try < len(p.sel.table); try++ {
 			c := p.sel.Class(seq)
 			seq++
-			if len(p.queues[c]) < cap(p.queues[c]) {
+			if len(p.queues[c]) < cap(p.queues[c]) && !p.overBudget(c) {
 				k = c
 				break
 			}
-		}
-		if b := p.opts.Budget; b > 0 && p.used.Load()+int64(p.Held()) >= b {
-			k = -1
 		}
 		if k < 0 { // every queue full (or budget reached): rest a moment
 			idle.Reset(2 * time.Millisecond)
@@ -171,14 +184,30 @@ func (p *Pool) worker(ctx context.Context, w int64) {
 	}
 }
 
+// overBudget reports whether class k holds all it will need.
+func (p *Pool) overBudget(k int) bool {
+	b := p.budgetK[k]
+	return b > 0 && !p.lifted.Load() && p.usedK[k].Load()+int64(len(p.queues[k])) >= b
+}
+
+// fillable is the most items the pool will hold at once.
+func (p *Pool) fillable() int {
+	n := 0
+	for k, q := range p.queues {
+		c := int64(cap(q))
+		if b := p.budgetK[k]; b > 0 && b < c {
+			c = b
+		}
+		n += int(c)
+	}
+	return n
+}
+
 // Fill waits until the pool holds at least n items (capped at its
 // capacity), calling progress (may be nil) with the count held.
 func (p *Pool) Fill(ctx context.Context, n int, progress func(held, want int)) error {
-	if c := p.Capacity(); n > c {
+	if c := p.fillable(); n > c {
 		n = c
-	}
-	if b := int(p.opts.Budget); b > 0 && n > b {
-		n = b
 	}
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
@@ -228,6 +257,9 @@ func (p *Pool) Get(ctx context.Context, k int) (Item, error) {
 		case it = <-q:
 		default:
 			p.starved.Add(1)
+			if p.overBudget(k) {
+				p.lifted.Store(true)
+			}
 			t0 := time.Now()
 			select {
 			case it = <-q:
@@ -245,6 +277,7 @@ func (p *Pool) Get(ctx context.Context, k int) (Item, error) {
 			continue
 		}
 		p.used.Add(1)
+		p.usedK[k].Add(1)
 		return it, nil
 	}
 }

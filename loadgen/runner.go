@@ -143,7 +143,7 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 	if !plan.Raw {
 		capacity := cfg.PoolCapacity
 		if capacity <= 0 {
-			exp := plan.Expected()
+			exp := plan.ExpectedTotal()
 			switch {
 			case exp > 0:
 				capacity = int(exp) + int(exp)/10 + 64
@@ -160,8 +160,8 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 			capacity = MaxPool
 		}
 		var budget int64
-		if exp := plan.Expected(); exp > 0 {
-			budget = exp + exp/100 + int64(len(plan.Mix))*16
+		if exp := plan.ExpectedTotal(); exp > 0 {
+			budget = exp + exp/100
 		}
 		pool = NewPool(plan.Mix, cfg.Scenario.Mint, PoolOptions{Capacity: capacity, Budget: budget})
 		pool.Start(ctx)

@@ -46,13 +46,13 @@ func claimCases() []Case {
 		pos(Case{ID: "aud-issuer-grant", Title: "a grant assertion with the issuer identifier as aud is accepted", Family: "aud", Flows: grantFlow,
 			Clause: cAud, Level: MAY, Needs: []Capability{CapIssuer}, Flaw: R.FlawAudIssuerRejected, Mutation: "aud-issuer"}, named("aud-issuer")),
 		pos(Case{ID: "aud-array-with-valid", Title: "an aud array holding the expected value and a foreign one is accepted (RFC 7523)", Family: "aud", Flows: allFlows,
-			Clause: cAudArray, Level: MUST, Profiles: rfc, Flaw: R.FlawTokenTypeMissing, Mutation: "aud-array-with-valid"}, named("aud-array-with-valid")),
+			Clause: cAudArray, Level: MUST, Profiles: rfc, Flaw: R.FlawAudArrayRejected, Mutation: "aud-array-with-valid"}, named("aud-array-with-valid")),
 		negM(Case{ID: "aud-token-endpoint-bis", Title: "rfc7523bis: a client assertion with the token endpoint URL as aud is refused", Family: "aud", Flows: clientFlows,
 			Clause: cBisAud, Level: MUST, Profiles: bis, Flaw: R.FlawAudBisTokenURLOK, Mutation: "aud-token-endpoint"}, flowErrW),
 		negM(Case{ID: "aud-array-with-valid-bis", Title: "rfc7523bis: a client assertion whose aud array holds the issuer and another value is refused", Family: "aud", Flows: clientFlows,
 			Clause: cBisAud, Level: MUST, Profiles: bis, Flaw: R.FlawAudBisTokenURLOK, Mutation: "aud-array-with-valid"}, flowErrW),
 		pos(Case{ID: "aud-token-endpoint", Title: "an assertion with the token endpoint URL as aud is accepted (RFC 7523)", Family: "aud", Flows: allFlows,
-			Clause: cAudTE, Level: MUST, Profiles: rfc, Flaw: R.FlawTokenTypeMissing, Mutation: "aud-token-endpoint"}, named("aud-token-endpoint")),
+			Clause: cAudTE, Level: MUST, Profiles: rfc, Flaw: R.FlawAudTokenEndpointReject, Mutation: "aud-token-endpoint"}, named("aud-token-endpoint")),
 
 		// ---- exp ----
 		negM(Case{ID: "time-exp-missing", Title: "an assertion without exp is refused", Family: "time", Flows: allFlows,
@@ -133,7 +133,7 @@ func claimCases() []Case {
 				c["nbf"], c["exp"] = nbf.Unix(), nbf.Add(time.Minute).Unix()
 			}), flowErrW))},
 		pos(Case{ID: "time-nbf-within-skew", Title: "iat = nbf = now + 8s (a client clock slightly ahead) is accepted", Family: "time", Flows: allFlows,
-			Clause: cVendorLeeway, Level: SHOULD, Flaw: R.FlawTokenTypeMissing},
+			Clause: cVendorLeeway, Level: SHOULD, Flaw: R.FlawNbfNoLeeway},
 			claims(func(s *session, c fixtures.Claims) {
 				t := s.now().Add(8 * time.Second)
 				c["nbf"], c["iat"] = t.Unix(), t.Unix()
@@ -173,7 +173,7 @@ func claimCases() []Case {
 			Level:  MUST, Needs: []Capability{CapForbiddenSubject}, Flaw: R.FlawSubUnchecked},
 			claims(func(s *session, c fixtures.Claims) { c["sub"] = s.env.Target.Flows[s.flow].ForbiddenSubject }), strictW),
 		pos(Case{ID: "claims-extra", Title: "an assertion with extra private claims and a past nbf is accepted", Family: "positive", Flows: allFlows,
-			Clause: cOther, Level: MUST, Flaw: R.FlawTokenTypeMissing},
+			Clause: cOther, Level: MUST, Flaw: R.FlawExtraClaimsRejected},
 			claims(func(s *session, c fixtures.Claims) {
 				c["http://claims.example.com/member"] = true
 				c["nbf"] = s.now().Add(-time.Minute).Unix()

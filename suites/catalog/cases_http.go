@@ -29,9 +29,9 @@ func httpCases() []Case {
 			Level:  MUST, Flaw: R.FlawTokenTypeMissing, Mutation: "valid"}, mutation{}),
 		pos(Case{ID: "pos-client-id-omitted", Title: "a client assertion request without the OPTIONAL client_id is issued a token", Family: "positive", Flows: clientFlows,
 			Clause: clause("RFC7521", "4.2", `client_id OPTIONAL. The client identifier as described in Section 2.2 of OAuth 2.0.`),
-			Level:  MUST, Flaw: R.FlawTokenTypeMissing}, dropClientID()),
+			Level:  MUST, Flaw: R.FlawClientIDRequired}, dropClientID()),
 		pos(Case{ID: "pos-scope-omitted", Title: "a request without scope is issued a token (scope is OPTIONAL)", Family: "positive", Flows: allFlows,
-			Clause: cScopeOpt, Level: MUST, Flaw: R.FlawTokenTypeMissing},
+			Clause: cScopeOpt, Level: MUST, Flaw: R.FlawScopeRequired},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Del("scope"); return nil })),
 		pos(Case{ID: "req-content-type-charset", Title: `Content-Type "application/x-www-form-urlencoded; charset=UTF-8" is accepted`, Family: "request", Flows: allFlows,
 			Clause: cForm, Level: MUST, Flaw: R.FlawCharsetRejected},
@@ -214,13 +214,25 @@ func httpCases() []Case {
 	}
 	for _, a := range []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.ES256, jose.ES384, jose.EdDSA} {
 		cs = append(cs, pos(Case{ID: "pos-alg-" + strings.ToLower(string(a)), Title: "an assertion signed " + string(a) + " by a registered key is issued a token",
-			Family: "positive", Flows: keyedFlows, Clause: algClause(a), Level: MUST, Needs: []Capability{CapAlg(a)}, Flaw: R.FlawTokenTypeMissing}, useAlg(a)))
+			Family: "positive", Flows: keyedFlows, Clause: algClause(a), Level: MUST, Needs: []Capability{CapAlg(a)}, Flaw: algFlaw(a)}, useAlg(a)))
 	}
 	for _, a := range []jose.SignatureAlgorithm{jose.HS256, jose.HS384, jose.HS512} {
 		cs = append(cs, pos(Case{ID: "pos-alg-" + strings.ToLower(string(a)), Title: "a client assertion MACed " + string(a) + " with the client secret is issued a token",
-			Family: "positive", Flows: hsFlow, Clause: algClause(a), Level: MUST, Needs: []Capability{CapAlg(a)}, Flaw: R.FlawTokenTypeMissing}, useAlg(a)))
+			Family: "positive", Flows: hsFlow, Clause: algClause(a), Level: MUST, Needs: []Capability{CapAlg(a)}, Flaw: algFlaw(a)}, useAlg(a)))
 	}
 	return cs
+}
+
+// algFlaw is the flaw that must make pos-alg-<a> fail: alg-subset (only
+// RS256, ES256 and HS256 implemented) for every other algorithm. The three
+// algorithms every implementation has are left to the catch-all
+// token-type-missing: no realistic flaw refuses exactly them.
+func algFlaw(a jose.SignatureAlgorithm) R.Flaw {
+	switch a {
+	case jose.RS256, jose.ES256, jose.HS256:
+		return R.FlawTokenTypeMissing
+	}
+	return R.FlawAlgSubset
 }
 
 func algClause(a jose.SignatureAlgorithm) Clause {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -149,8 +151,12 @@ func CeilingLine(run *loadgen.Run) string {
 	if r <= 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s %s/s = %.1f%% of this host's raw go-jose verify rate on %d cores (%.0f/s), %.2f× the single-core rate (%.0f/s)",
-		what, rate(r), 100*r/c.AllCores, c.Cores, c.AllCores, r/c.PerCore, c.PerCore)
+	where := "target on this host"
+	if u, err := url.Parse(h.Plan.Target); err != nil || !isLoopback(u.Hostname()) {
+		where = "target on another host: the ceiling is this host's, for scale only"
+	}
+	return fmt.Sprintf("%s %s/s = %.1f%% of this host's raw go-jose verify rate on %d cores (%.0f/s), %.2f× the single-core rate (%.0f/s) (%s)",
+		what, rate(r), 100*r/c.AllCores, c.Cores, c.AllCores, r/c.PerCore, c.PerCore, where)
 }
 
 // WriteText renders a run as plain text.
@@ -388,4 +394,12 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "\nno regression beyond the allowed %.0f%%\n", c.MaxRegression*100)
 	return err
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -121,6 +121,11 @@ const (
 	FlawUTF8Unchecked          Flaw = "utf8-unchecked"              // invalid UTF-8 in the claims accepted
 	FlawNestingUnbounded       Flaw = "nesting-unbounded"           // no depth limit on nested JSON in the claims
 	FlawClaimTypesCoerced      Flaw = "claim-types-coerced"         // a JSON number in iss/sub/jti coerced to its decimal string
+	FlawClaimTypeBadRequest    Flaw = "claim-type-invalid-request"  // a registered claim of the wrong JSON type answered with invalid_request
+	FlawClientIDOnlyAuth       Flaw = "client-id-only-auth"         // client_credentials with a registered client_id and no (or an empty) client assertion issued a token
+	FlawContentTypeOptional    Flaw = "content-type-optional"       // a body without Content-Type parsed as a form
+	FlawGrantTypeDefaulted     Flaw = "grant-type-defaulted"        // a missing grant_type guessed from the other parameters
+	FlawMethodNotChecked       Flaw = "method-not-checked"          // only GET refused: PUT, PATCH, DELETE processed like POST
 )
 
 func init() {
@@ -209,6 +214,11 @@ func init() {
 	r(FlawDupHeaderFirstWins, "RFC7515-4 (reject duplicate header names or keep the last)", "duplicate JOSE header members: the first one wins, so {alg:RS256,...,alg:none} verifies as RS256")
 	r(FlawUTF8Unchecked, "RFC7519-7.2 step 10, RFC8259-8.1 (UTF-8)", "invalid UTF-8 in the claims is accepted")
 	r(FlawNestingUnbounded, "robustness (RFC7523-3 item 10, RFC8259-9 limits)", "no depth limit on nested JSON values in the claims")
+	r(FlawClaimTypeBadRequest, "RFC7523-3.1/3.2 (invalid_grant / invalid_client), RFC7519-2", "a registered claim of the wrong JSON type (exp true, iss 12345) is answered with invalid_request instead of the flow's error")
+	r(FlawClientIDOnlyAuth, "RFC6749-4.4.2, RFC6749-2.3 (confidential clients MUST authenticate)", "a client_credentials request whose client_id names a registered client is issued a token when the client assertion is missing or empty")
+	r(FlawContentTypeOptional, "RFC6749-3.2 (application/x-www-form-urlencoded)", "a body without Content-Type is parsed as a form")
+	r(FlawGrantTypeDefaulted, "RFC6749-4.4.2, RFC7521-4.1 (grant_type REQUIRED)", "a missing grant_type is guessed: jwt-bearer when assertion is present, client_credentials when client_assertion is")
+	r(FlawMethodNotChecked, "RFC6749-3.2 (POST)", "only GET is refused: PUT, PATCH and DELETE token requests are processed like POST")
 	r(FlawClaimTypesCoerced, "RFC7519-4.1.1, 4.1.2, 4.1.7 (StringOrURI, string)", "a JSON number in iss, sub or jti is coerced to its decimal string")
 }
 

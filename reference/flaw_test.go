@@ -293,6 +293,24 @@ func TestFlaws(t *testing.T) {
 		{flaw: FlawUTF8Unchecked, ok: refuses(grant, nil, "valid", payloadExtra("\"x\":\"\xc3\x28\""))},
 		{flaw: FlawNestingUnbounded, ok: refuses(grant, nil, "valid", payloadExtra(`"deep":`+strings.Repeat("[", 500)+strings.Repeat("]", 500)))},
 		{flaw: FlawClaimTypesCoerced, ok: refuses(grant, nil, "valid", setClaim("jti", 42))},
+		{flaw: FlawClaimTypeBadRequest, ok: func(e *env) bool {
+			return e.send(grant, "valid", setClaim("exp", true)).code() == ErrInvalidGrant
+		}},
+		{flaw: FlawClientIDOnlyAuth, ok: func(e *env) bool {
+			return refused(e.post(url.Values{"grant_type": {GrantTypeClientCredentials}, "client_id": {e.c.ec.ClientID}}))
+		}},
+		{flaw: FlawContentTypeOptional, ok: func(e *env) bool {
+			req, _ := http.NewRequest(http.MethodPost, e.srv.TokenURL, strings.NewReader(form(grant, e.mustMint(grant, nil, "valid")).Encode()))
+			return refused(e.do(req))
+		}},
+		{flaw: FlawGrantTypeDefaulted, ok: func(e *env) bool {
+			return refused(validPost(grant, func(f url.Values) { f.Del("grant_type") })(e))
+		}},
+		{flaw: FlawMethodNotChecked, ok: func(e *env) bool {
+			req, _ := http.NewRequest(http.MethodPut, e.srv.TokenURL, strings.NewReader(form(grant, e.mustMint(grant, nil, "valid")).Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			return e.do(req).status == 405
+		}},
 	}
 	_ = hs
 	_ = hybrid

@@ -147,6 +147,9 @@ func (h *handler) checkMethod(t *treq) *OAuthError {
 	if t.r.Method == http.MethodGet && h.has(FlawGETAccepted) {
 		return nil
 	}
+	if t.r.Method != http.MethodGet && h.has(FlawMethodNotChecked) {
+		return nil
+	}
 	e := newErr(ErrInvalidRequest, "RFC 6749 section 3.2: the token endpoint only accepts POST")
 	e.Status = http.StatusMethodNotAllowed
 	e.Header = http.Header{"Allow": {http.MethodPost}}
@@ -169,6 +172,9 @@ func (h *handler) checkContentType(t *treq) *OAuthError {
 		return nil
 	}
 	if h.has(FlawNonFormAccepted) && (mt == "application/json" || mt == "multipart/form-data") {
+		return nil
+	}
+	if ct == "" && h.has(FlawContentTypeOptional) {
 		return nil
 	}
 	if ct == "" {
@@ -279,6 +285,14 @@ func (h *handler) checkFormat(t *treq) *OAuthError {
 
 func (h *handler) checkGrantType(t *treq) *OAuthError {
 	t.grant = t.form.Get("grant_type")
+	if t.grant == "" && h.has(FlawGrantTypeDefaulted) {
+		switch {
+		case t.form.Has("assertion"):
+			t.grant = GrantTypeJWTBearer
+		case t.form.Has("client_assertion"):
+			t.grant = GrantTypeClientCredentials
+		}
+	}
 	switch t.grant {
 	case "":
 		return newErr(ErrInvalidRequest, "RFC 6749 section 4.4.2 and RFC 7521 section 4.1: grant_type is required")
@@ -312,6 +326,12 @@ func (h *handler) checkAuthMethods(t *treq) *OAuthError {
 func (h *handler) authenticateClient(t *treq) *OAuthError {
 	hasAssertion := t.form.Has("client_assertion") || t.form.Has("client_assertion_type")
 	var err *OAuthError
+	if h.has(FlawClientIDOnlyAuth) && t.grant == GrantTypeClientCredentials && t.form.Get("client_assertion") == "" && !t.usedAuth {
+		if c, ok := h.v.clients[t.form.Get("client_id")]; ok && !c.Disabled {
+			t.client = &Result{Client: c.Client, Method: registry.MethodPrivateKeyJWT, Subject: c.ID}
+			return nil
+		}
+	}
 	switch {
 	case hasAssertion:
 		err = h.clientAssertion(t)

@@ -527,6 +527,9 @@ func (v *Verifier) decodeClaims(s *vstate) *OAuthError {
 	s.claims.Aud.nonStringOK = v.has(FlawAudNonStringOK)
 	s.claims.Aud.arrayRejected = v.has(FlawAudArrayRejected)
 	if err := parseClaims(s.payload, &s.claims, v.pf); err != nil {
+		if v.has(FlawClaimTypeBadRequest) {
+			return newErr(ErrInvalidRequest, "the claims could not be bound: "+sanitizeDesc(err.Error()))
+		}
 		return malformed(s.purpose, "RFC 7519 section 7.2: the claims are not a valid JSON object of the registered claim types: "+sanitizeDesc(err.Error()))
 	}
 	if v.has(FlawJTIBurnedEarly) && s.claims.JTI != "" {
@@ -836,6 +839,9 @@ func (v *Verifier) dateErr(s *vstate, name string, d *numericDate) *OAuthError {
 	case ndString:
 		return flowErr(s.purpose, "RFC 7519 section 2: "+name+" must be a JSON number (NumericDate), not a string")
 	case ndNotNumber:
+		if v.has(FlawClaimTypeBadRequest) {
+			return newErr(ErrInvalidRequest, name+" has the wrong type")
+		}
 		return flowErr(s.purpose, "RFC 7519 section 2: "+name+" must be a JSON number (NumericDate)")
 	case ndNonFinite:
 		return flowErr(s.purpose, "RFC 7519 section 2: "+name+" is out of range")

@@ -86,7 +86,7 @@ func httpCases() []Case {
 				return nil
 			}), constW(nonForm())),
 		negW(Case{ID: "req-grant-type-missing", Title: "a request without grant_type is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cErrInvReq, Level: MUST, Flaw: R.FlawErrorStatus200},
+			Clause: cErrInvReq, Level: MUST, Flaw: R.FlawGrantTypeDefaulted},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Del("grant_type"); return nil }), invalidRequestW),
 		negW(Case{ID: "req-grant-type-unsupported", Title: "an unknown grant_type is refused with unsupported_grant_type", Family: "request", Flows: allFlows,
 			Clause: cErrGT, Level: MUST, Flaw: R.FlawUnsupportedGrantCode},
@@ -139,14 +139,14 @@ func httpCases() []Case {
 				return nil
 			}), constW(caRequest())),
 		negW(Case{ID: "ca-assertion-missing", Title: "client_assertion_type without client_assertion is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cInvalidClient, Level: MUST, Flaw: R.FlawErrorStatus200},
+			Clause: cInvalidClient, Level: MUST, Flaw: R.FlawClientIDOnlyAuth},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Del("client_assertion"); return nil }), constW(caAny())),
 		negW(Case{ID: "ca-assertion-empty", Title: "an empty client_assertion is treated as missing", Family: "client-auth", Flows: clientFlows,
-			Clause: cOmitted, Level: MUST, Flaw: R.FlawErrorStatus200},
+			Clause: cOmitted, Level: MUST, Flaw: R.FlawClientIDOnlyAuth},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Set("client_assertion", ""); return nil }), constW(caAny())),
 		negW(Case{ID: "ca-no-client-auth", Title: "client_credentials with only client_id (no authentication) is refused", Family: "client-auth", Flows: clientFlows,
 			Clause: clause("RFC6749", "5.2", `invalid_client: Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).`),
-			Level:  MUST, Flaw: R.FlawErrorStatus200},
+			Level:  MUST, Flaw: R.FlawClientIDOnlyAuth},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				r.Del("client_assertion").Del("client_assertion_type")
 				return nil

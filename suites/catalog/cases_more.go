@@ -30,7 +30,7 @@ func moreCases() []Case {
 			Clause: cAudArray, Level: MUST, Flaw: R.FlawAudIgnored},
 			claims(func(s *session, c fixtures.Claims) { c["aud"] = map[string]string{"aud": s.aud()} }), malformedW),
 		negW(Case{ID: "time-exp-boolean", Title: "exp true is refused with the flow's error code", Family: "time", Flows: allFlows,
-			Clause: cNumericDate, Level: MUST, Flaw: R.FlawWrongErrorCode}, setClaim("exp", true), strictW),
+			Clause: cNumericDate, Level: MUST, Flaw: R.FlawClaimTypeBadRequest}, setClaim("exp", true), strictW),
 		negW(Case{ID: "enc-not-utf8", Title: "a validly signed payload with invalid UTF-8 in a claim is refused", Family: "encoding", Flows: allFlows,
 			Clause: cJSONObject, Level: MUST, Flaw: R.FlawUTF8Unchecked},
 			specEdit(func(_ *session, sp *fixtures.Spec) error {
@@ -128,11 +128,11 @@ func moreCases() []Case {
 			Level:  MUST, Flaw: R.FlawServerErrorOnBad},
 			tokenEdit(func(_ *session, t string) (string, error) { return malformed.SetHeaderMember(t, "alg", "HS1") }), malformedW),
 		negW(Case{ID: "req-method-put", Title: "a PUT token request is refused", Family: "request", Flows: allFlows,
-			Clause: cPost, Level: MUST, Flaw: R.FlawErrorStatus200},
+			Clause: cPost, Level: MUST, Flaw: R.FlawMethodNotChecked},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Method = "PUT"; return nil }),
 			constW(badRequest(405, 404))),
 		negW(Case{ID: "req-content-type-missing", Title: "a form body without Content-Type is refused", Family: "request", Flows: allFlows,
-			Clause: cForm, Level: MUST, Flaw: R.FlawErrorStatus200},
+			Clause: cForm, Level: MUST, Flaw: R.FlawContentTypeOptional},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				r.Body, r.ContentType = []byte(driver.EncodeParams(r.Params)), ""
 				return nil

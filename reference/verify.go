@@ -215,9 +215,14 @@ type vstep struct {
 }
 
 // assertionPipeline is the whole validation of one assertion, in order. The
-// cheap structural checks come first; the signature is verified with the key
-// registered for the issuer only; the replay record is written last, so that
-// a refused assertion never burns its jti.
+// cheap structural and claim checks come first, so that junk (expired, wrong
+// audience, not yet valid) is refused without paying for a signature
+// verification; they use only what the assertion itself says, never registry
+// state. The signature is verified with the key registered for the issuer
+// only; checks that read registry state (client disabled, flow permitted,
+// permitted subjects) come after it, so that state is told only to the key
+// holder; the replay record is written last, so that a refused assertion
+// never burns its jti.
 var assertionPipeline = []vstep{
 	{"size", (*Verifier).checkSize},            // MaxBodyBytes
 	{"charset", (*Verifier).checkCharset},      // RFC 7515 §7.1, RFC 8725bis: base64url and two dots only
@@ -225,16 +230,16 @@ var assertionPipeline = []vstep{
 	{"header", (*Verifier).checkHeader},        // crit, b64, typ; jwk/jku/x5c/x5u never used as keys
 	{"claims", (*Verifier).decodeClaims},       // one JSON decode, duplicates refused, types checked
 	{"issuer", (*Verifier).lookupIssuer},       // RFC 7523 §3 item 1: iss = a registered client_id, exactly
-	{"algorithm", (*Verifier).checkAlgorithm},  // registered alg; HS* only for secrets, RS/PS/ES/EdDSA only for certificates
-	{"key", (*Verifier).selectKeys},            // that client's registered keys only; certificate validity
-	{"signature", (*Verifier).verifySignature}, // RFC 7523 §3 item 9
-	{"client", (*Verifier).checkClient},        // disabled; flow permitted. After the signature, so registry state is told only to the key holder
-	{"subject", (*Verifier).checkSubject},      // RFC 7523 §3 item 2
 	{"audience", (*Verifier).checkAudience},    // RFC 7523 §3 item 3 (7523bis for client auth)
 	{"expiry", (*Verifier).checkExpiry},        // RFC 7523 §3 item 4, RFC 7519 §4.1.4
 	{"not-before", (*Verifier).checkNotBefore}, // RFC 7523 §3 item 5
 	{"issued-at", (*Verifier).checkIssuedAt},   // RFC 7523 §3 item 6, vendor profile
 	{"jti", (*Verifier).checkJTI},              // RFC 7523 §3 item 7, OIDC Core §9
+	{"algorithm", (*Verifier).checkAlgorithm},  // registered alg; HS* only for secrets, RS/PS/ES/EdDSA only for certificates
+	{"key", (*Verifier).selectKeys},            // that client's registered keys only; certificate validity
+	{"signature", (*Verifier).verifySignature}, // RFC 7523 §3 item 9
+	{"client", (*Verifier).checkClient},        // disabled; flow permitted. After the signature, so registry state is told only to the key holder
+	{"subject", (*Verifier).checkSubject},      // RFC 7523 §3 item 2 (permitted subjects are registry state)
 	{"replay", (*Verifier).recordReplay},       // atomic insert-if-absent keyed by (iss, jti)
 }
 

@@ -57,7 +57,7 @@ type Plan struct {
 	Requests    int64    `json:"requests,omitempty"`    // measured requests; 0 = bounded by Duration only
 	Warmup      Duration `json:"warmup,omitempty"`      // run before measuring, excluded from results
 	MaxInflight int      `json:"max_inflight"`          // open: connections, hence the bound on outstanding requests
-	Timeout     Duration `json:"timeout"`               // per request
+	Timeout     Duration `json:"timeout"`               // per request (fast client: enforced between 0.9× and 1×)
 	LateAfter   Duration `json:"late_after"`            // open: sent later than this behind schedule counts late
 	DropAfter   Duration `json:"drop_after"`            // open: later than this behind schedule is not sent (dropped)
 	Interval    Duration `json:"interval"`              // recording interval, 1s

@@ -6,11 +6,12 @@
 # own core before the run). Assertions are pre-minted before the run starts
 # (RS256 signing on one core is slow), so the run measures the server: each run
 # is bounded by REQUESTS (RS256, default 40000) or REQUESTS_ES (ES256, 80000)
-# and DUR seconds, whichever comes first.
+# and DUR seconds, whichever comes first. 8 connections keep a one-core server
+# busy; more only add queueing (CONNS=8/16/64 compared in BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-10}
-CONNS=${CONNS:-32}
+CONNS=${CONNS:-8}
 PORT=${PORT:-18443}
 WORK=$(mktemp -d)
 trap 'kill "${SRV:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT

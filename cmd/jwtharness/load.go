@@ -136,6 +136,30 @@ func resolveMix(name string) (string, bool) {
 	return "", false
 }
 
+// mixHint suggests mutation names sharing a word with an unknown mix name.
+func mixHint(mix string) string {
+	var hints []string
+	seen := map[string]bool{}
+	for _, part := range strings.Split(mix, ",") {
+		name, _, _ := strings.Cut(strings.TrimSpace(part), "=")
+		if _, ok := resolveMix(name); ok || name == loadgen.ClassValid || name == "" {
+			continue
+		}
+		for _, m := range fixtures.Mutations() {
+			for _, w := range strings.Split(name, "-") {
+				if len(w) >= 3 && strings.Contains(m.Name, w) && !seen[m.Name] && len(hints) < 8 {
+					seen[m.Name] = true
+					hints = append(hints, m.Name)
+				}
+			}
+		}
+	}
+	if len(hints) == 0 {
+		return " (jwtharness cases lists the catalog)"
+	}
+	return "; similar names: " + strings.Join(hints, ", ")
+}
+
 func runLoad(cmd *cobra.Command, f *loadFlags) error {
 	plan := loadgen.Plan{Duration: loadgen.Duration(f.duration), Requests: f.requests, Warmup: loadgen.Duration(f.warmup),
 		MaxInflight: f.maxInflight, LateAfter: loadgen.Duration(f.lateAfter), DropAfter: loadgen.Duration(f.dropAfter),
@@ -194,7 +218,7 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 		if f.mix != "" {
 			m, err := loadgen.ParseMix(f.mix, resolveMix)
 			if err != nil {
-				return usageErr(err)
+				return usageErr(fmt.Errorf("%w%s", err, mixHint(f.mix)))
 			}
 			mix = m
 		}

@@ -12,7 +12,7 @@ URL="http://127.0.0.1:${PORT}/"
 WORK=$(mktemp -d)
 trap 'kill "${SRV:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-command -v wrk >/dev/null && command -v hey >/dev/null || apt-get install -y wrk hey >/dev/null
+command -v wrk >/dev/null && command -v hey >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk hey >/dev/null; }
 BOMB=$(command -v bombardier || true)
 case "$BOMB" in
 "" | /usr/games/*) go install github.com/codesenberg/bombardier@v1.2.6; BOMB="$(go env GOPATH)/bin/bombardier" ;;

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/jwtharness/jwtharness/fixtures"
 )
@@ -192,6 +193,21 @@ func BenchmarkVerify(b *testing.B) {
 					v.replay.reset()
 				}
 				if _, err := v.Verify(ctx, PurposeClientAuth, pool[j]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		// raw-claims: the least any go-jose verifier of a JWT does, parse,
+		// verify and decode the registered claims (jwt.ParseSigned + Claims).
+		b.Run(bc.name+"/raw-claims", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				tok, err := jwt.ParseSigned(pool[i%benchPool], algs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var cl jwt.Claims
+				if err := tok.Claims(key, &cl); err != nil {
 					b.Fatal(err)
 				}
 			}

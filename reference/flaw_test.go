@@ -311,6 +311,10 @@ func TestFlaws(t *testing.T) {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			return e.do(req).status == 405
 		}},
+		{flaw: FlawFormatUnknown500, ok: func(e *env) bool {
+			r := validPost(grant, func(f url.Values) { f.Set("format", "yaml") })(e)
+			return r.status == 400 && r.code() == ErrInvalidRequest
+		}},
 	}
 	_ = hs
 	_ = hybrid

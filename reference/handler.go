@@ -278,6 +278,11 @@ func (h *handler) checkFormat(t *treq) *OAuthError {
 			t.format = FormatJSON
 		}
 	default:
+		if h.has(FlawFormatUnknown500) {
+			e := newErr(ErrServerError, "no writer for response format "+quote(f))
+			e.Status = http.StatusInternalServerError
+			return e
+		}
 		return newErr(ErrInvalidRequest, "unsupported format "+quote(f)+" (json, urlencoded or xml)")
 	}
 	return nil

@@ -211,6 +211,8 @@ func httpCases() []Case {
 			Clause: cVendorFormat, Level: MUST, Needs: []Capability{CapFormatXML}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatXML, true)},
 		{ID: "fmt-json", Title: "format=json answers application/json", Family: "format", Flows: allFlows,
 			Clause: cVendorFormat, Level: MUST, Flaw: R.FlawContentTypeText, Run: formatted(driver.FormatJSON, false)},
+		{ID: "fmt-unknown-value", Title: "format=yaml or XML is refused with invalid_request (a JSON fallback is a WARN), a repeated format is refused, never 5xx", Family: "format", Flows: allFlows,
+			Clause: cErrInvReq, Level: MUST, Negative: true, Flaw: R.FlawFormatUnknown500, Run: body(unknownFormat)},
 	}
 	for _, a := range []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.ES256, jose.ES384, jose.EdDSA} {
 		cs = append(cs, pos(Case{ID: "pos-alg-" + strings.ToLower(string(a)), Title: "an assertion signed " + string(a) + " by a registered key is issued a token",
@@ -424,4 +426,53 @@ func formatted(format string, negative bool) RunFunc {
 		}
 		return pass(exp, act)
 	})
+}
+
+// unknownFormat sends the valid request with an unsupported format value
+// (yaml; XML in the wrong letter case) and with format repeated. An
+// unsupported value is invalid_request (RFC 6749 §5.2); answering it as
+// JSON (or as the case-folded format) is recorded as a WARN. A repeated
+// format must be invalid_request. A 5xx is always a FAIL.
+func unknownFormat(s *session) reports.Verdict {
+	ctrl, err := s.validRequest()
+	if err != nil {
+		return errorf("could not mint the control assertion: %v", err)
+	}
+	if _, bad := s.control(ctrl); bad != nil {
+		return *bad
+	}
+	var fallback *reports.Verdict
+	for _, f := range []string{"yaml", "XML"} {
+		req, err := s.validRequest()
+		if err != nil {
+			return errorf("could not mint: %v", err)
+		}
+		req.Set("format", f)
+		ex := s.send("format="+f+" (unsupported value; must be refused with invalid_request, or answered as JSON)", req)
+		if ex.Issued() && ex.Status == http.StatusOK {
+			if fallback == nil {
+				v := warn(badRequest().String(), describe(ex)+fmt.Sprintf(", Content-Type %q", ex.Header.Get("Content-Type")),
+					"format="+f+" was not refused but answered (fallback): RFC 6749 §5.2 names invalid_request for an unsupported parameter value")
+				fallback = &v
+			}
+			continue
+		}
+		if v := s.judgeRejected(ex, badRequest()); v.Outcome != reports.Pass {
+			return v
+		}
+	}
+	req, err := s.validRequest()
+	if err != nil {
+		return errorf("could not mint: %v", err)
+	}
+	req.Set("format", driver.FormatJSON).Add("format", driver.FormatXML)
+	ex := s.send("format=json&format=xml (a repeated parameter; must be refused with invalid_request)", req)
+	v := s.judgeRejected(ex, badRequest())
+	if v.Outcome != reports.Pass {
+		return v
+	}
+	if fallback != nil {
+		return s.finish(*fallback)
+	}
+	return s.finish(v)
 }

@@ -127,6 +127,7 @@ const (
 	FlawGrantTypeDefaulted     Flaw = "grant-type-defaulted"        // a missing grant_type guessed from the other parameters
 	FlawMethodNotChecked       Flaw = "method-not-checked"          // only GET refused: PUT, PATCH, DELETE processed like POST
 	FlawFormatUnknown500       Flaw = "format-unknown-500"          // an unknown format value falls through the response writer: HTTP 500
+	FlawFirstCertOnly          Flaw = "first-cert-only"             // only the first certificate registered for a client is tried: a rotated-in key is refused
 )
 
 func init() {
@@ -221,6 +222,7 @@ func init() {
 	r(FlawGrantTypeDefaulted, "RFC6749-4.4.2, RFC7521-4.1 (grant_type REQUIRED)", "a missing grant_type is guessed: jwt-bearer when assertion is present, client_credentials when client_assertion is")
 	r(FlawMethodNotChecked, "RFC6749-3.2 (POST)", "only GET is refused: PUT, PATCH and DELETE token requests are processed like POST")
 	r(FlawClaimTypesCoerced, "RFC7519-4.1.1, 4.1.2, 4.1.7 (StringOrURI, string)", "a JSON number in iss, sub or jti is coerced to its decimal string")
+	r(FlawFirstCertOnly, "RFC7523-3 item 9 (verify with the issuer's registered keys), OIDC Core 10.1.1 (key rollover by adding keys)", "only the first certificate registered for the client is tried, so during a rotation overlap an assertion signed by the second (new) key is refused")
 	r(FlawFormatUnknown500, "RFC6749-5.2 (invalid_request: an unsupported parameter value), vendor format parameter", "an unknown format value (yaml, XML) is not validated and reaches the response writer, which has no case for it: HTTP 500 server_error")
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/jwtharness/jwtharness/fixtures"
 	badjws "github.com/jwtharness/jwtharness/fixtures/malformed"
 	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/reference/registry"
 )
 
 // flawProbe runs one probe against a server and reports whether the server
@@ -311,6 +312,7 @@ func TestFlaws(t *testing.T) {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			return e.do(req).status == 405
 		}},
+		{flaw: FlawFirstCertOnly, opts: Options{Registry: rotatingRegistry(t)}, ok: accepts(grant, "valid")},
 		{flaw: FlawFormatUnknown500, ok: func(e *env) bool {
 			r := validPost(grant, func(f url.Values) { f.Set("format", "yaml") })(e)
 			return r.status == 400 && r.code() == ErrInvalidRequest
@@ -347,6 +349,19 @@ func TestFlaws(t *testing.T) {
 			t.Errorf("flaw %s is not documented", fi.Name)
 		}
 	}
+}
+
+// rotatingRegistry registers client-rsa with two certificates, an old key
+// first and its current key second (a rotation overlap).
+func rotatingRegistry(t *testing.T) *registry.Registry {
+	c := getCreds(t)
+	r, err := registry.New(&registry.Client{ID: c.rsa.ClientID, Methods: []registry.Method{registry.MethodJWTBearer, registry.MethodPrivateKeyJWT},
+		Algorithms: []jose.SignatureAlgorithm{jose.RS256}, Subjects: []string{"alice"},
+		Certificates: []*x509.Certificate{c.stranger.Certificate, c.rsa.Certificate}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // concurrentReplays fires n copies of one client assertion at once and

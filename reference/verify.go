@@ -693,8 +693,12 @@ func (v *Verifier) selectKeys(s *vstate) *OAuthError {
 	var fit, expired, future, weak int
 	var weakWhy string
 	for _, o := range owners {
-		for i := range o.keys {
-			k := &o.keys[i]
+		keys := o.keys
+		if v.has(FlawFirstCertOnly) && len(keys) > 1 {
+			keys = keys[:1]
+		}
+		for i := range keys {
+			k := &keys[i]
 			if !registry.KeyFits(s.alg, k.pub) {
 				continue
 			}

@@ -2,7 +2,6 @@ package suites
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -93,9 +92,7 @@ func Registry(set *fixtureset.Set) (*registry.Registry, error) {
 			Subjects:   c.Subjects,
 			Disabled:   c.Disabled,
 		}
-		if c.Credential.Certificate != nil {
-			rc.Certificates = []*x509.Certificate{c.Credential.Certificate}
-		}
+		rc.Certificates = c.Certificates()
 		clients = append(clients, rc)
 	}
 	return registry.New(clients...)

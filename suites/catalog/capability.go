@@ -33,6 +33,8 @@ const (
 	CapDisabledClient Capability = "disabled-client"
 	// CapRestrictedClient: a registered client permitted no flow.
 	CapRestrictedClient Capability = "restricted-client"
+	// CapRotatingClient: a client registered with two keys (rotating_client).
+	CapRotatingClient Capability = "rotating-client"
 	// CapUnregisteredKey: a key the endpoint does not know (generated in memory when absent).
 	CapUnregisteredKey Capability = "unregistered-key"
 	// CapFormatURLEncoded, CapFormatXML: the vendor format parameter values the target lists.
@@ -132,6 +134,10 @@ func capable(env *Env, flow fixtures.Flow, n Capability) (string, bool) {
 	case n == CapRestrictedClient:
 		if t.RestrictedClient == nil {
 			return "the target file declares no restricted_client", false
+		}
+	case n == CapRotatingClient:
+		if t.RotatingClient == nil || t.RotatingClientNext == nil {
+			return "the target file declares no rotating_client (a client registered with two keys)", false
 		}
 	case n == CapUnregisteredKey:
 		if t.UnregisteredKey == nil {

@@ -125,6 +125,8 @@ func cryptoCases() []Case {
 				}
 				return w
 			}),
+		{ID: "key-rotation", Title: "a client registered with two keys (rotation overlap) is accepted with either: the current key and the key rotated in", Family: "key", Flows: keyedFlows,
+			Clause: cKeyRollover, Level: SHOULD, Needs: []Capability{CapRotatingClient}, Flaw: R.FlawFirstCertOnly, Run: body(keyRotation)},
 		negW(Case{ID: "req-unauthorized-client", Title: "a registered client not permitted this flow is refused (unauthorized_client)", Family: "key", Flows: keyedFlows,
 			Clause: cErrUC, Level: MUST, Needs: []Capability{CapRestrictedClient, CapAsymmetric}, Flaw: R.FlawGrantNotPermittedOK},
 			asClient(func(s *session) *fixtures.Credential { return s.env.Target.RestrictedClient }), func(s *session) want {
@@ -472,6 +474,45 @@ func burnedEarly(s *session) reports.Verdict {
 		v.Reason = "a refused assertion burned its jti: the replay cache recorded J before the other checks"
 	}
 	return v
+}
+
+// keyRotation signs the flow's valid assertion as the rotating client, once
+// with its current key and once with the key rotated in (both registered,
+// no kid): each must be issued a token, so the endpoint must try every
+// registered key of the client, not only the first.
+func keyRotation(s *session) reports.Verdict {
+	t := s.env.Target
+	steps := []struct {
+		label string
+		cred  *fixtures.Credential
+	}{
+		{"assertion signed by the rotating client's current (first registered) key; must be issued", t.RotatingClient},
+		{"assertion signed by the key rotated in (second registered certificate); must be issued", t.RotatingClientNext},
+	}
+	var last reports.Verdict
+	for i, st := range steps {
+		if st.cred == nil {
+			return skipf("the target file declares no rotating_client")
+		}
+		tok, err := s.mint(s.specFor(st.cred))
+		if err != nil {
+			return errorf("could not mint: %v", err)
+		}
+		req := s.request(tok)
+		if s.flow.ClientAuth() && req.Has("client_id") {
+			req.Set("client_id", st.cred.ClientID)
+		}
+		ex := s.send(st.label, req)
+		last = judgeIssued(ex)
+		if last.Outcome != reports.Pass {
+			if i == 0 {
+				return errorf("the rotating client's current key was refused, so rotation cannot be judged (check rotating_client in the target file and the registry): %s", describe(ex))
+			}
+			last.Reason = "the key rotated in was refused although its certificate is registered: the endpoint tries only one of the client's keys, so a key rollover breaks the client"
+			return last
+		}
+	}
+	return last
 }
 
 // ---- remote key URLs (jku, x5u) ----

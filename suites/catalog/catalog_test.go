@@ -95,7 +95,7 @@ func TestCatalog(t *testing.T) {
 func knownCapability(n Capability) bool {
 	switch n {
 	case CapClockControl, CapIssuer, CapOtherClient, CapExpiredClient, CapNotYetValidClient, CapDisabledClient,
-		CapRestrictedClient, CapUnregisteredKey, CapFormatURLEncoded, CapFormatXML, CapForbiddenSubject,
+		CapRestrictedClient, CapRotatingClient, CapUnregisteredKey, CapFormatURLEncoded, CapFormatXML, CapForbiddenSubject,
 		CapLoopbackListener, CapAsymmetric:
 		return true
 	}

@@ -86,8 +86,9 @@ var (
 	cScopeOpt      = clause("RFC7521", "4.1", `scope OPTIONAL. The requested scope as described in Section 3.3 of OAuth 2.0.`)
 	cInvalidClient = clause("RFC7521", "4.2.1", `If an assertion is not valid or has expired, the authorization server constructs an error response as defined in OAuth 2.0. The value of the "error" parameter MUST be the "invalid_client" error code.`)
 
-	cOIDCjti = clause("OIDC-Core", "9", `jti REQUIRED. JWT ID. A unique identifier for the token, which can be used to prevent reuse of the token. These tokens MUST only be used once, unless conditions for reuse were negotiated between the parties.`)
-	cOIDCiat = clause("OIDC-Core", "9", `iat OPTIONAL. Time at which the JWT was issued.`)
+	cKeyRollover = clause("OIDC-Core", "10.1.1", `Keys can be rolled over by periodically adding new keys to the JWK Set at the jwks_uri location. The signer can begin using a new key at its discretion and signals the change to the verifier using the kid value.`)
+	cOIDCjti     = clause("OIDC-Core", "9", `jti REQUIRED. JWT ID. A unique identifier for the token, which can be used to prevent reuse of the token. These tokens MUST only be used once, unless conditions for reuse were negotiated between the parties.`)
+	cOIDCiat     = clause("OIDC-Core", "9", `iat OPTIONAL. Time at which the JWT was issued.`)
 
 	cBisAud = clause("RFC7523bis", "4", `The aud (audience) claim value MUST use the issuer identifier of the authorization server as its sole value. The token endpoint URL of the authorization server MUST NOT be used as an audience value.`)
 	cBisTyp = clause("RFC7523bis", "4", `It is NOT RECOMMENDED for servers to reject JWTs that do not have explicit types.`)

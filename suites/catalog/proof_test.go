@@ -2,7 +2,6 @@ package catalog_test
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"sort"
 	"strings"
@@ -35,9 +34,7 @@ func proofRegistry(t *testing.T, set *fixtureset.Set) *registry.Registry {
 	for _, c := range set.Clients {
 		rc := &registry.Client{ID: c.ID, Methods: c.Methods, Algorithms: []jose.SignatureAlgorithm{c.Credential.Alg},
 			Subjects: c.Subjects, Disabled: c.Disabled, Secret: c.Credential.Secret}
-		if c.Credential.Certificate != nil {
-			rc.Certificates = []*x509.Certificate{c.Credential.Certificate}
-		}
+		rc.Certificates = c.Certificates()
 		if c.ID == fixtureset.ClientEC {
 			rc.Algorithms = append(rc.Algorithms, jose.HS256)
 			rc.Secret = secret

@@ -51,6 +51,7 @@ const (
 	FlawJTIRacy         Flaw = "jti-replay-racy"    // check-then-act replay cache: concurrent replays both succeed
 	FlawJTIKeyedByToken Flaw = "jti-keyed-by-token" // replay cache keyed by the raw token string, not iss+jti
 	FlawJTIBurnedEarly  Flaw = "jti-burned-early"   // jti recorded before the other checks, so a rejected assertion burns it
+	FlawJTIWindowShort  Flaw = "jti-window-short"   // replay entries kept for a fixed 30 s TTL instead of until exp + leeway
 
 	// Signature, algorithm, keys (RFC 7523 §3 item 9, RFC 8725 §2-3, RFC 7515).
 	FlawSigNotVerified     Flaw = "signature-not-verified" // claims read without verifying the signature or MAC
@@ -160,6 +161,7 @@ func init() {
 	r(FlawJTIRacy, "RFC7523-3 item 7 (atomic check-and-set)", "check-then-act replay cache with a store round trip between: concurrent replays all succeed")
 	r(FlawJTIKeyedByToken, "RFC7523-3 item 7 (keyed by jti)", "the replay cache is keyed by the raw token, so a re-encoded or re-signed copy with the same jti passes")
 	r(FlawJTIBurnedEarly, "RFC7523-3 item 7", "the jti is recorded before the other checks, so a refused assertion burns its jti")
+	r(FlawJTIWindowShort, "RFC7523-3 item 7 (keep used jti values for as long as the JWT would be valid)", "used jti values are kept for a fixed 30 s cache TTL instead of until exp + leeway, so a new assertion reusing a jti is accepted once 30 s have passed although the first assertion is still valid")
 	r(FlawSigNotVerified, "RFC7523-3 item 9", "claims are used without verifying the signature or MAC")
 	r(FlawAlgNoneAccepted, "RFC7523-3 item 9, RFC8725-3.1", "alg none (any letter case) is accepted without a signature")
 	r(FlawAlgHSPublicKey, "RFC8725-2.1, RFC8725-3.1", "HS* is verified with the registered public key (PEM, DER) as the MAC key")

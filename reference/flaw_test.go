@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,6 +85,7 @@ func TestFlaws(t *testing.T) {
 	}))
 	defer jwksSrv.Close()
 	hybrid := func(e *env) *fixtures.Credential { return e.c.hybrid }
+	var skew atomic.Int64 // clock offset of the jti-window-short probe
 
 	probes := []flawProbe{
 		{flaw: FlawAudIgnored, ok: refuses(grant, nil, "aud-wrong")},
@@ -143,6 +145,16 @@ func TestFlaws(t *testing.T) {
 			jti := fixtures.NewJTI()
 			e.send(grant, "aud-wrong", setClaim("jti", jti))
 			return issued(e.send(grant, "valid", setClaim("jti", jti)))
+		}},
+		{flaw: FlawJTIWindowShort, opts: Options{Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }}, ok: func(e *env) bool {
+			skew.Store(0)
+			defer skew.Store(0)
+			jti := fixtures.NewJTI()
+			if !issued(e.send(pk, "valid", setClaim("jti", jti))) {
+				e.t.Fatal("first use refused")
+			}
+			skew.Store(int64(60 * time.Second))
+			return refused(e.send(pk, "valid", setClaim("jti", jti)))
 		}},
 		{flaw: FlawSigNotVerified, ok: refuses(grant, nil, "sig-signature-corrupted")},
 		{flaw: FlawAlgNoneAccepted, ok: refuses(grant, nil, "sig-alg-none-case")},

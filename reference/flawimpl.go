@@ -27,6 +27,10 @@ import (
 
 const cryptoSHA256 = crypto.SHA256
 
+// jtiShortTTL is the fixed replay-cache TTL of flaw jti-window-short (a
+// cache's default expiry instead of the assertion's exp + leeway).
+const jtiShortTTL = 30 * time.Second
+
 func hashFor(alg jose.SignatureAlgorithm, input []byte) (crypto.Hash, []byte) {
 	var h hash.Hash
 	var id crypto.Hash

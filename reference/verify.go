@@ -962,6 +962,9 @@ func (v *Verifier) insertReplay(s *vstate) *OAuthError {
 	if e := &s.claims.Exp; e.set && e.kind == ndOK && e.v+v.leeway < until {
 		until = e.v + v.leeway
 	}
+	if v.has(FlawJTIWindowShort) {
+		until = s.now + jtiShortTTL.Seconds()
+	}
 	if v.has(FlawJTIRacy) {
 		return v.replay.racyInsert(s.purpose, key, until, s.now)
 	}

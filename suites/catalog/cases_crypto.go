@@ -38,6 +38,10 @@ func cryptoCases() []Case {
 			Clause: cOIDCjti, Level: MUST, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(sameJTI)},
 		{ID: "replay-jti-reused-grant", Title: "a new grant assertion reusing a used jti is refused", Family: "replay", Flows: grantFlow,
 			Clause: cJti, Level: SHOULD, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(sameJTI)},
+		{ID: "replay-jti-window", Title: "a new client assertion reusing a jti while the first one is still valid (half its lifetime later) is refused (exact clock)", Family: "replay", Flows: clientFlows,
+			Clause: cOIDCjti, Level: MUST, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawJTIWindowShort, Run: frozen(body(replayWindow))},
+		{ID: "replay-jti-window-grant", Title: "a new grant assertion reusing a jti while the first one is still valid (half its lifetime later) is refused (exact clock)", Family: "replay", Flows: grantFlow,
+			Clause: cJti, Level: SHOULD, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawJTIWindowShort, Run: frozen(body(replayWindow))},
 		{ID: "replay-reencoded-token", Title: "a used ES256 client assertion re-encoded (s replaced by n - s, same claims) is refused as a replay", Family: "replay", Flows: pkFlow,
 			Clause: cOIDCjti, Level: MUST, Needs: []Capability{CapAlg(jose.ES256)}, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(malleated)},
 		{ID: "replay-reencoded-token-grant", Title: "a used ES256 grant assertion re-encoded (s replaced by n - s, same claims) is refused as a replay", Family: "replay", Flows: grantFlow,
@@ -372,6 +376,47 @@ func replay(kind replayKind) RunFunc {
 		ex := s.send("replay (same jti; must be refused)", s.request(again))
 		return s.finish(s.judgeRejected(ex, flowErr(s.flow)))
 	})
+}
+
+// replayWindow: an assertion with jti J is used; the endpoint's clock then
+// moves half the assertion's lifetime ahead, and a new assertion (new iat,
+// exp and signature) reusing J is sent while the first would still be
+// accepted. The used jti must be remembered until the first assertion's
+// exp + leeway (RFC 7523 §3 item 7), not for a shorter fixed time.
+func replayWindow(s *session) reports.Verdict {
+	t0 := s.now()
+	jti := fixtures.NewJTI()
+	var exp int64
+	sp := s.spec()
+	sp.Claims = append(sp.Claims, func(c fixtures.Claims) {
+		c["jti"] = jti
+		exp, _ = c["exp"].(int64)
+	})
+	tok, err := s.mint(sp)
+	if err != nil {
+		return errorf("could not mint the first assertion: %v", err)
+	}
+	if _, bad := s.control(s.request(tok)); bad != nil {
+		return *bad
+	}
+	life := time.Unix(exp, 0).Sub(t0)
+	if life < 2*time.Second {
+		return errorf("the first assertion's lifetime (%s) is too short to move the clock inside it", life)
+	}
+	adv := (life / 2).Truncate(time.Second)
+	s.env.Clock.Advance(adv)
+	sp2 := s.spec()
+	sp2.Claims = append(sp2.Claims, func(c fixtures.Claims) { c["jti"] = jti })
+	again, err := s.mint(sp2)
+	if err != nil {
+		return errorf("could not mint the second assertion: %v", err)
+	}
+	ex := s.send(fmt.Sprintf("%s later (the first assertion is still valid): a new assertion reusing its jti, with a new iat, exp and signature; must be refused", adv), s.request(again))
+	v := s.judgeRejected(ex, flowErr(s.flow))
+	if v.Outcome == reports.Fail && ex.Issued() {
+		v.Reason = fmt.Sprintf("the jti was forgotten %s after its first use although that assertion was still valid: used jti values must be kept until exp + leeway", adv)
+	}
+	return s.finish(v)
 }
 
 // concurrentReplay fires n copies of one fresh assertion at once: exactly

@@ -52,6 +52,7 @@ const (
 	FlawJTIKeyedByToken Flaw = "jti-keyed-by-token" // replay cache keyed by the raw token string, not iss+jti
 	FlawJTIBurnedEarly  Flaw = "jti-burned-early"   // jti recorded before the other checks, so a rejected assertion burns it
 	FlawJTIWindowShort  Flaw = "jti-window-short"   // replay entries kept for a fixed 30 s TTL instead of until exp + leeway
+	FlawIatPast500      Flaw = "iat-past-500"       // replay cache bucketed by iat: an iat older than the oldest bucket gives a 500
 
 	// Signature, algorithm, keys (RFC 7523 §3 item 9, RFC 8725 §2-3, RFC 7515).
 	FlawSigNotVerified     Flaw = "signature-not-verified" // claims read without verifying the signature or MAC
@@ -161,6 +162,7 @@ func init() {
 	r(FlawJTIRacy, "RFC7523-3 item 7 (atomic check-and-set)", "check-then-act replay cache with a store round trip between: concurrent replays all succeed")
 	r(FlawJTIKeyedByToken, "RFC7523-3 item 7 (keyed by jti)", "the replay cache is keyed by the raw token, so a re-encoded or re-signed copy with the same jti passes")
 	r(FlawJTIBurnedEarly, "RFC7523-3 item 7", "the jti is recorded before the other checks, so a refused assertion burns its jti")
+	r(FlawIatPast500, "RFC7523-3 item 6 (an old iat MAY be refused, with the flow's error), RFC6749-5.2", "the replay cache is a ring of per-minute buckets indexed by iat over max_lifetime + leeway; an iat older than the oldest bucket falls outside the ring and the request fails with HTTP 500 server_error")
 	r(FlawJTIWindowShort, "RFC7523-3 item 7 (keep used jti values for as long as the JWT would be valid)", "used jti values are kept for a fixed 30 s cache TTL instead of until exp + leeway, so a new assertion reusing a jti is accepted once 30 s have passed although the first assertion is still valid")
 	r(FlawSigNotVerified, "RFC7523-3 item 9", "claims are used without verifying the signature or MAC")
 	r(FlawAlgNoneAccepted, "RFC7523-3 item 9, RFC8725-3.1", "alg none (any letter case) is accepted without a signature")

@@ -156,6 +156,9 @@ func TestFlaws(t *testing.T) {
 			skew.Store(int64(60 * time.Second))
 			return refused(e.send(pk, "valid", setClaim("jti", jti)))
 		}},
+		{flaw: FlawIatPast500, ok: func(e *env) bool {
+			return issued(e.send(grant, "valid", setClaim("iat", time.Now().Add(-24*time.Hour).Unix())))
+		}},
 		{flaw: FlawSigNotVerified, ok: refuses(grant, nil, "sig-signature-corrupted")},
 		{flaw: FlawAlgNoneAccepted, ok: refuses(grant, nil, "sig-alg-none-case")},
 		{flaw: FlawAlgHSPublicKey, ok: refuses(grant, nil, "sig-hs256-pubkey")},

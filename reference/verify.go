@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -961,6 +962,9 @@ func (v *Verifier) insertReplay(s *vstate) *OAuthError {
 	until := s.now + v.maxLife + v.leeway
 	if e := &s.claims.Exp; e.set && e.kind == ndOK && e.v+v.leeway < until {
 		until = e.v + v.leeway
+	}
+	if v.has(FlawIatPast500) && s.claims.Iat.set && s.claims.Iat.v < s.now-v.maxLife-v.leeway {
+		return &OAuthError{Code: ErrServerError, Description: "replay bucket index out of range", Status: http.StatusInternalServerError}
 	}
 	if v.has(FlawJTIWindowShort) {
 		until = s.now + jtiShortTTL.Seconds()

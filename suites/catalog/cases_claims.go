@@ -144,6 +144,8 @@ func claimCases() []Case {
 			Clause: cOIDCiat, Level: MUST, Flaw: R.FlawIatRequiredClient}, delClaim("iat")),
 		negM(Case{ID: "time-iat-future", Title: "iat an hour in the future is refused", Family: "time", Flows: allFlows,
 			Clause: cIat, Level: SHOULD, Flaw: R.FlawIatFutureOK, Mutation: "time-iat-future"}, flowErrW),
+		{ID: "time-iat-far-past", Title: "iat one day in the past (exp still ahead) is accepted or refused with the flow's error, never 5xx", Family: "time", Flows: allFlows,
+			Clause: cIatPast, Level: MAY, Flaw: R.FlawIatPast500, Run: body(iatFarPast)},
 
 		// ---- iss / sub ----
 		negM(Case{ID: "claims-iss-missing", Title: "an assertion without iss is refused, even when a client_id parameter names the client", Family: "iss-sub", Flows: allFlows,
@@ -210,3 +212,27 @@ func swapCase(s string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// iatFarPast sends the flow's valid assertion with iat one day in the past
+// (exp unchanged, still ahead). RFC 7523 §3 item 6 lets the server refuse
+// it: PASS when issued, PASS when refused with the flow's error (every
+// refusal invariant applies), FAIL on a 5xx or a malformed refusal.
+func iatFarPast(s *session) reports.Verdict {
+	req, err := s.build(claims(func(s *session, c fixtures.Claims) { c["iat"] = s.now().Add(-24 * time.Hour).Unix() }), true)
+	if err != nil {
+		return errorf("could not build: %v", err)
+	}
+	ex := s.send("iat one day in the past, exp ahead (MAY be refused; never 5xx)", req)
+	if ex.Issued() {
+		v := judgeIssued(ex)
+		if v.Outcome == reports.Pass {
+			v.Reason = "accepted: refusing an iat unreasonably far in the past is optional (RFC 7523 §3 item 6)"
+		}
+		return v
+	}
+	v := s.judgeRejected(ex, flowErr(s.flow))
+	if v.Outcome == reports.Pass {
+		v.Reason = "refused with the flow's error: allowed for an iat unreasonably far in the past (RFC 7523 §3 item 6)"
+	}
+	return s.finish(v)
+}

@@ -32,6 +32,7 @@ var (
 	cExpPast   = rfc7523(4, `The authorization server MUST reject any JWT with an expiration time that has passed, subject to allowable clock skew between systems.`)
 	cNbf       = rfc7523(5, `The JWT MAY contain an "nbf" (not before) claim that identifies the time before which the token MUST NOT be accepted for processing.`)
 	cIat       = rfc7523(6, `The JWT MAY contain an "iat" (issued at) claim that identifies the time at which the JWT was issued.`)
+	cIatPast   = rfc7523(6, `Note that the authorization server may reject JWTs with an "iat" claim value that is unreasonably far in the past.`)
 	cJti       = rfc7523(7, `The authorization server MAY ensure that JWTs are not replayed by maintaining the set of used "jti" values for the length of time for which the JWT would be considered valid based on the applicable "exp" instant.`)
 	cOther     = rfc7523(8, `The JWT MAY contain other claims.`)
 	cSig       = rfc7523(9, `The JWT MUST be digitally signed or have a Message Authentication Code (MAC) applied by the issuer. The authorization server MUST reject JWTs with an invalid signature or MAC.`)

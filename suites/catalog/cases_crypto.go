@@ -301,19 +301,9 @@ func swapRSAAlg(s *session, sp *fixtures.Spec) error {
 // error and every negative-case invariant (never 5xx).
 func hintOnly(m mutation) RunFunc {
 	return body(func(s *session) reports.Verdict {
-		if err := s.check(m); err != nil {
-			return skipf("%v", err)
-		}
-		ctrl, err := s.build(m, false)
-		if err != nil {
-			return errorf("could not build the control request: %v", err)
-		}
-		if _, bad := s.control(ctrl); bad != nil {
-			return *bad
-		}
-		req, err := s.build(m, true)
-		if err != nil {
-			return errorf("could not build the case's request: %v", err)
+		req, end := s.controlThen(m)
+		if end != nil {
+			return *end
 		}
 		ex := s.send("case (may be issued, or refused with the flow's error; never 5xx)", req)
 		if ex.Issued() {
@@ -423,12 +413,9 @@ func replayWindow(s *session) reports.Verdict {
 // one may be issued a token.
 func concurrentReplay(n int) RunFunc {
 	return body(func(s *session) reports.Verdict {
-		ctrl, err := s.validRequest()
-		if err != nil {
-			return errorf("could not mint the control assertion: %v", err)
-		}
-		if _, bad := s.control(ctrl); bad != nil {
-			return *bad
+		_, end := s.sendControl()
+		if end != nil {
+			return *end
 		}
 		req, err := s.validRequest()
 		if err != nil {
@@ -490,12 +477,9 @@ func concurrentReplay(n int) RunFunc {
 // burnedEarly: an assertion refused for its aud must not record its jti,
 // so a valid assertion with the same jti is then issued.
 func burnedEarly(s *session) reports.Verdict {
-	ctrl, err := s.validRequest()
-	if err != nil {
-		return errorf("could not mint the control assertion: %v", err)
-	}
-	if _, bad := s.control(ctrl); bad != nil {
-		return *bad
+	_, end := s.sendControl()
+	if end != nil {
+		return *end
 	}
 	jti := fixtures.NewJTI()
 	bad := s.spec()

@@ -354,12 +354,9 @@ func checkJSONType(ex *driver.Exchange) reports.Verdict {
 // basicOnly authenticates with HTTP Basic (a wrong secret) and no
 // assertion: the answer must be 401 invalid_client with WWW-Authenticate.
 func basicOnly(s *session) reports.Verdict {
-	ctrl, err := s.validRequest()
-	if err != nil {
-		return errorf("could not mint: %v", err)
-	}
-	if _, bad := s.control(ctrl); bad != nil {
-		return *bad
+	ctrl, end := s.sendControl()
+	if end != nil {
+		return *end
 	}
 	r := ctrl.Clone()
 	r.Del("client_assertion").Del("client_assertion_type").Del("client_id")
@@ -434,12 +431,9 @@ func formatted(format string, negative bool) RunFunc {
 // JSON (or as the case-folded format) is recorded as a WARN. A repeated
 // format must be invalid_request. A 5xx is always a FAIL.
 func unknownFormat(s *session) reports.Verdict {
-	ctrl, err := s.validRequest()
-	if err != nil {
-		return errorf("could not mint the control assertion: %v", err)
-	}
-	if _, bad := s.control(ctrl); bad != nil {
-		return *bad
+	_, end := s.sendControl()
+	if end != nil {
+		return *end
 	}
 	var fallback *reports.Verdict
 	for _, f := range []string{"yaml", "XML"} {

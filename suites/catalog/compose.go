@@ -123,25 +123,53 @@ func rejectWith(m mutation, w func(s *session) want) RunFunc {
 }
 
 func (s *session) reject(m mutation, w want) reports.Verdict {
-	if err := s.check(m); err != nil {
-		return skipf("%v", err)
-	}
-	ctrl, err := s.build(m, false)
-	if err != nil {
-		return errorf("could not build the control request: %v", err)
-	}
-	if _, bad := s.control(ctrl); bad != nil {
-		return *bad
-	}
-	req, err := s.build(m, true)
-	if errors.Is(err, fixtures.ErrNotApplicable) {
-		return skipf("%v", err)
-	}
-	if err != nil {
-		return errorf("could not build the case's request: %v", err)
+	req, end := s.controlThen(m)
+	if end != nil {
+		return *end
 	}
 	ex := s.send("case (mutated request; must be refused)", req)
 	return s.finish(s.judgeRejected(ex, w))
+}
+
+// sendControl mints a valid request and sends it as the paired control. It
+// returns that request, or the verdict that ends the case when the control
+// could not be built or was not issued a token.
+func (s *session) sendControl() (*driver.Request, *reports.Verdict) {
+	ctrl, err := s.validRequest()
+	if err != nil {
+		v := errorf("could not mint the control assertion: %v", err)
+		return nil, &v
+	}
+	if _, bad := s.control(ctrl); bad != nil {
+		return nil, bad
+	}
+	return ctrl, nil
+}
+
+// controlThen sends m's paired control (the same request without the
+// mutation, which must be issued) and returns m's mutated request, or the
+// verdict that ends the case: SKIP when m does not apply, ERROR when a
+// request cannot be built, the control's failure.
+func (s *session) controlThen(m mutation) (*driver.Request, *reports.Verdict) {
+	end := func(v reports.Verdict) (*driver.Request, *reports.Verdict) { return nil, &v }
+	if err := s.check(m); err != nil {
+		return end(skipf("%v", err))
+	}
+	ctrl, err := s.build(m, false)
+	if err != nil {
+		return end(errorf("could not build the control request: %v", err))
+	}
+	if _, bad := s.control(ctrl); bad != nil {
+		return nil, bad
+	}
+	req, err := s.build(m, true)
+	if errors.Is(err, fixtures.ErrNotApplicable) {
+		return end(skipf("%v", err))
+	}
+	if err != nil {
+		return end(errorf("could not build the case's request: %v", err))
+	}
+	return req, nil
 }
 
 // finish runs the follow-up health check unless the verdict already failed.

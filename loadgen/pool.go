@@ -253,9 +253,14 @@ func (p *Pool) Get(ctx context.Context, k int) (Item, error) {
 	q := p.queues[k]
 	for {
 		var it Item
+		// Counted as used before it leaves the queue: a minting worker
+		// reading used + held (overBudget) must never see an item that is
+		// in neither, or it mints one more than the budget for every Get.
+		p.usedK[k].Add(1)
 		select {
 		case it = <-q:
 		default:
+			p.usedK[k].Add(-1)
 			p.starved.Add(1)
 			if p.overBudget(k) {
 				p.lifted.Store(true)
@@ -270,14 +275,15 @@ func (p *Pool) Get(ctx context.Context, k int) (Item, error) {
 				p.fatal <- err
 				return Item{}, err
 			}
+			p.usedK[k].Add(1)
 			p.waitedNs.Add(int64(time.Since(t0)))
 		}
 		if !it.StaleAt.IsZero() && !p.opts.Now().Before(it.StaleAt) {
+			p.usedK[k].Add(-1) // a discarded item makes room again
 			p.discarded.Add(1)
 			continue
 		}
 		p.used.Add(1)
-		p.usedK[k].Add(1)
 		return it, nil
 	}
 }

@@ -27,6 +27,9 @@ type ReferenceOptions struct {
 	Flaws []reference.Flaw
 	// Logger receives the server's request log; nil discards it.
 	Logger *slog.Logger
+	// Registry replaces the registry of the shared fixture set (the
+	// mutation proof registers one client differently); nil: Registry(set).
+	Registry *registry.Registry
 }
 
 // EmbeddedSource is the TargetInfo.Source of the in-process reference server.
@@ -46,9 +49,11 @@ func StartReference(ctx context.Context, opts ReferenceOptions) (env *catalog.En
 	if err != nil {
 		return nil, nil, fmt.Errorf("generating fixtures: %w", err)
 	}
-	reg, err := Registry(set)
-	if err != nil {
-		return nil, nil, fmt.Errorf("building the registry: %w", err)
+	reg := opts.Registry
+	if reg == nil {
+		if reg, err = Registry(set); err != nil {
+			return nil, nil, fmt.Errorf("building the registry: %w", err)
+		}
 	}
 	clock := &catalog.ManualClock{}
 	profile := opts.Profile
@@ -82,6 +87,12 @@ func StartReference(ctx context.Context, opts ReferenceOptions) (env *catalog.En
 // Registry registers every client of a fixture set, as the set's
 // registry.yaml does, without going through the disk.
 func Registry(set *fixtureset.Set) (*registry.Registry, error) {
+	return registry.New(RegistryClients(set)...)
+}
+
+// RegistryClients are the registry entries of every client of a fixture
+// set, for a caller that registers one of them differently.
+func RegistryClients(set *fixtureset.Set) []*registry.Client {
 	var clients []*registry.Client
 	for _, c := range set.Clients {
 		rc := &registry.Client{
@@ -95,7 +106,7 @@ func Registry(set *fixtureset.Set) (*registry.Registry, error) {
 		rc.Certificates = c.Certificates()
 		clients = append(clients, rc)
 	}
-	return registry.New(clients...)
+	return clients
 }
 
 // NewEnv returns the Env for an endpoint described by a target: a driver

@@ -20,7 +20,7 @@ func TestMisconfiguredRunPassesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := startProofServer(t, set, proofRegistry(t, set), target.ProfileRFC7523)
+	env := startProofServer(t, proofRegistry(t, set), target.ProfileRFC7523)
 	env.Target.Audience = "https://not-this-server.example/token"
 	ctx := context.Background()
 	n := 0
@@ -59,7 +59,7 @@ func TestExecuteMechanics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := startProofServer(t, set, proofRegistry(t, set), target.ProfileRFC7523)
+	env := startProofServer(t, proofRegistry(t, set), target.ProfileRFC7523)
 	ctx := context.Background()
 
 	boom := catalog.Case{ID: "boom", Title: "panics", Family: "test", Flows: []fixtures.Flow{fixtures.FlowJWTBearer},

@@ -11,14 +11,13 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/fixtureset"
 	"github.com/jwtharness/jwtharness/fixtures/target"
 	"github.com/jwtharness/jwtharness/reference"
 	"github.com/jwtharness/jwtharness/reference/registry"
 	"github.com/jwtharness/jwtharness/reports"
+	"github.com/jwtharness/jwtharness/suites"
 	"github.com/jwtharness/jwtharness/suites/catalog"
-	"github.com/jwtharness/jwtharness/suites/driver"
 )
 
 // proofRegistry is the reference registry of the shared fixture set. One
@@ -29,17 +28,12 @@ import (
 // flaw hmac-any-method).
 func proofRegistry(t *testing.T, set *fixtureset.Set) *registry.Registry {
 	t.Helper()
-	var clients []*registry.Client
-	secret := set.Credential(fixtureset.ClientSecret).Secret
-	for _, c := range set.Clients {
-		rc := &registry.Client{ID: c.ID, Methods: c.Methods, Algorithms: []jose.SignatureAlgorithm{c.Credential.Alg},
-			Subjects: c.Subjects, Disabled: c.Disabled, Secret: c.Credential.Secret}
-		rc.Certificates = c.Certificates()
-		if c.ID == fixtureset.ClientEC {
+	clients := suites.RegistryClients(set)
+	for _, rc := range clients {
+		if rc.ID == fixtureset.ClientEC {
 			rc.Algorithms = append(rc.Algorithms, jose.HS256)
-			rc.Secret = secret
+			rc.Secret = set.Credential(fixtureset.ClientSecret).Secret
 		}
-		clients = append(clients, rc)
 	}
 	reg, err := registry.New(clients...)
 	if err != nil {
@@ -48,25 +42,17 @@ func proofRegistry(t *testing.T, set *fixtureset.Set) *registry.Registry {
 	return reg
 }
 
-// startProofServer starts a reference server (with flaws) on loopback and
-// returns the Env that drives it, with a clock shared by server and minter.
-func startProofServer(t *testing.T, set *fixtureset.Set, reg *registry.Registry, profile target.Profile, flaws ...reference.Flaw) *catalog.Env {
+// startProofServer starts a reference server (with flaws) on loopback for
+// the shared fixture set and returns the Env that drives it, with a clock
+// shared by server and minter.
+func startProofServer(t *testing.T, reg *registry.Registry, profile target.Profile, flaws ...reference.Flaw) *catalog.Env {
 	t.Helper()
-	clock := &catalog.ManualClock{}
-	srv, err := reference.NewServer(reference.Options{Registry: reg, Profile: profile, Now: clock.Now, Flaws: flaws})
+	env, stop, err := suites.StartReference(context.Background(), suites.ReferenceOptions{Profile: profile, Flaws: flaws, Registry: reg})
 	if err != nil {
 		t.Fatalf("reference server %v: %v", flaws, err)
 	}
-	t.Cleanup(srv.Close)
-	tg := set.NewTarget(srv.TokenURL, srv.Issuer)
-	tg.Profile = profile
-	tg.Formats = []string{target.FormatJSON, target.FormatURLEncoded, target.FormatXML}
-	tg.Timeout = 5 * time.Second
-	c, err := driver.New(tg)
-	if err != nil {
-		t.Fatalf("driver: %v", err)
-	}
-	return &catalog.Env{Target: tg, Client: c, Minter: &fixtures.Minter{Now: clock.Now}, Clock: clock}
+	t.Cleanup(stop)
+	return env
 }
 
 type proofKey struct {
@@ -116,8 +102,8 @@ func TestProof(t *testing.T) {
 			cases := groups[k]
 			t.Run(string(k.flaw)+"/"+string(k.profile), func(t *testing.T) {
 				t.Parallel()
-				clean := startProofServer(t, set, reg, k.profile)
-				flawed := startProofServer(t, set, reg, k.profile, k.flaw)
+				clean := startProofServer(t, reg, k.profile)
+				flawed := startProofServer(t, reg, k.profile, k.flaw)
 				ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 				defer cancel()
 				for _, c := range cases {
@@ -224,7 +210,7 @@ func TestCleanBis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := startProofServer(t, set, proofRegistry(t, set), target.ProfileRFC7523bis)
+	env := startProofServer(t, proofRegistry(t, set), target.ProfileRFC7523bis)
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 	for _, c := range catalog.All() {

@@ -28,7 +28,7 @@ func goldenPlan() Plan {
 		StartAt: genTime.Add(5 * time.Minute), Flow: "jwt_bearer", Alg: "RS256",
 		Mix: "valid=95,sig-wrong-key=5", MaxInflight: 128,
 		TargetFile: "target.yaml", SecretName: DefaultName + "-target",
-		SignCost: 900 * time.Microsecond, Now: genTime,
+		SignCost: 900 * time.Microsecond, Hold: DefaultHold, Now: genTime,
 	}
 }
 

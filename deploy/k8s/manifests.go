@@ -71,12 +71,7 @@ func (p *Plan) ContainerArgs() []string {
 	return append(a, p.LoadCommand()...)
 }
 
-func (p *Plan) hold() time.Duration {
-	if p.Hold > 0 {
-		return p.Hold
-	}
-	return DefaultHold
-}
+func (p *Plan) hold() time.Duration { return p.Hold }
 
 // Deadline bounds the whole Job: the lead before StartAt, warm-up,
 // duration, the hold and 15 minutes for pulls, pre-minting and draining.

@@ -95,7 +95,8 @@ type Plan struct {
 	SendCost time.Duration
 	// CPU and Memory override the derived per-shard requests when non-zero.
 	CPU, Memory resource.Quantity
-	// Hold is how long a finished shard waits for collection.
+	// Hold is how long a finished shard keeps its pod (and run file) for
+	// collection; 0 lets it exit at once (collect from a PVC, or not at all).
 	Hold time.Duration
 	// Now is when the plan was generated (for the deadline and the lead
 	// time before StartAt).

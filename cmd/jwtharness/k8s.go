@@ -87,7 +87,7 @@ apply, wait, collect, merge and clean up are printed at the end.`,
 	fl.StringVar(&p.Mix, "mix", "", "classes and weights passed to load --mix")
 	fl.IntVar(&p.MaxInflight, "max-inflight", 0, "passed to load --max-inflight (per shard)")
 	fl.StringArrayVar(&p.LoadArgs, "load-arg", nil, "further load flag passed verbatim, repeatable (e.g. --load-arg=--client=net)")
-	fl.DurationVar(&f.signCost, "sign-cost", 0, "CPU time to mint one assertion on one core (default: measured here for ~300ms)")
+	fl.DurationVar(&f.signCost, "sign-cost", 0, "CPU time to mint one assertion on one core (default: measured here, ~300 ms of one core's CPU time)")
 	fl.DurationVar(&p.SendCost, "send-cost", k8s.DefaultSendCost, "generator CPU time per request on its HTTP path")
 	fl.StringVar(&f.cpu, "cpu", "", "CPU request per shard (default: derived from the rate and minting cost)")
 	fl.StringVar(&f.memory, "memory", "", "memory request and limit per shard (default: derived from the pool size)")
@@ -215,13 +215,14 @@ func runK8s(cmd *cobra.Command, f *k8sFlags) error {
 		return usageErr(err)
 	}
 	p.SignCost = f.signCost
-	measured := false
+	how := "given"
 	if p.SignCost == 0 && p.Rate > 0 {
-		c, err := k8s.MeasureSignCost(cred, flow, audience, 300*time.Millisecond)
+		c, clock, err := k8s.MeasureSignCost(cred, flow, audience, 300*time.Millisecond)
 		if err != nil {
 			return usageErr(err)
 		}
-		p.SignCost, measured = c, true
+		p.SignCost = c.Round(time.Microsecond)
+		how = "measured here in " + clock + " with fixtures.Minter on one core; the nodes' cores may differ: --sign-cost gives theirs"
 	}
 	job, err := p.Job()
 	if err != nil {
@@ -259,10 +260,6 @@ func runK8s(cmd *cobra.Command, f *k8sFlags) error {
 		fmt.Fprintf(out, "wrote %s (0600; Secret %s with %s: holds keys, do not commit it)\n", secretPath, p.SecretName, strings.Join(k8s.FileNames(files), ", "))
 	}
 	fmt.Fprintf(out, "wrote %s (Indexed Job %s, %d shards, image %s, mounting Secret %s)\n", jobPath, p.Name, p.Shards, p.Image, p.SecretName)
-	how := "given"
-	if measured {
-		how = "measured here with fixtures.Minter on one core"
-	}
 	if p.Rate > 0 {
 		fmt.Fprintf(out, "minting cost: %s per %s assertion (%s)\n", p.SignCost, algName(cred, alg), how)
 	}

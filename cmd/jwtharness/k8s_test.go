@@ -103,7 +103,7 @@ func TestK8sMeasuresSignCost(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, msg)
 	}
-	if !strings.Contains(stdout, "per HS256 assertion (measured here") {
+	if !strings.Contains(stdout, "per HS256 assertion (measured here in thread CPU time") {
 		t.Errorf("no measured cost:\n%s", stdout)
 	}
 	if _, err := os.Stat(filepath.Join(out, "secret.yaml")); !errors.Is(err, os.ErrNotExist) {

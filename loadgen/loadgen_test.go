@@ -211,25 +211,6 @@ func TestThresholdCheck(t *testing.T) {
 	}
 }
 
-func TestErrorCode(t *testing.T) {
-	cases := map[string]string{
-		`{"error":"invalid_grant","error_description":"x"}`:     "invalid_grant",
-		`{"error_description":"x", "error" : "invalid_client"}`: "invalid_client",
-		`error=unsupported_grant_type&x=1`:                      "unsupported_grant_type",
-		`<r><error>invalid_request</error></r>`:                 "invalid_request",
-		`{"error":"weird"}`:                                     "other",
-	}
-	for body, want := range cases {
-		i := errorCode([]byte(body))
-		if i < 0 || ErrorCodes[i] != want {
-			t.Errorf("%s: got %d, want %s", body, i, want)
-		}
-	}
-	if errorCode([]byte(`{"access_token":"x"}`)) != -1 {
-		t.Error("found an error code in a success body")
-	}
-}
-
 func TestRunFileRoundTrip(t *testing.T) {
 	plan := Plan{Model: ModelOpen, Rate: 100, Duration: Duration(2 * time.Second), Target: "http://127.0.0.1:1/token",
 		Mix: []MixEntry{{Name: "valid", Weight: 9}, {Name: "exp-past", Mutation: "exp-past", Weight: 1}}}

@@ -16,7 +16,11 @@ import (
 
 // SchemaVersion is the run file format version; merge and report refuse
 // other versions.
-const SchemaVersion = 1
+//
+// Schema 2: an answer counts as issued only when it carries a token
+// (schema 1 counted every 2xx); new counters not_token, unparseable,
+// truncated, oversize; the summary's invalid reasons.
+const SchemaVersion = 2
 
 // Machine describes the host that generated (part of) a run.
 type Machine struct {
@@ -329,11 +333,7 @@ func classSummary(name string, c *Counters, resp, svc *hdrhistogram.Histogram, e
 	cs.ServiceH, _ = EncodeHistogram(svc)
 	if sec := elapsed.Seconds(); sec > 0 {
 		cs.Rate = float64(c.Answered()) / sec
-		ok := c.Answered() - c.Unexpected - c.ServerError
-		if ok < 0 {
-			ok = 0
-		}
-		cs.OKRate = float64(ok) / sec
+		cs.OKRate = float64(c.AsExpected()) / sec
 	}
 	if c.Sent > 0 {
 		cs.ErrorRate = float64(c.Errors()) / float64(c.Sent)

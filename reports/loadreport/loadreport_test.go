@@ -95,7 +95,7 @@ func TestMergeRefusesMismatch(t *testing.T) {
 	cases := map[string]func(r *loadgen.Run){
 		"plan alg":           func(r *loadgen.Run) { r.Header.Plan.Alg = "ES256" },
 		"histogram settings": func(r *loadgen.Run) { r.Header.Histogram.SigFigs = 2 },
-		"schema":             func(r *loadgen.Run) { r.Header.Schema = 2 },
+		"schema":             func(r *loadgen.Run) { r.Header.Schema = 99 },
 		"interval":           func(r *loadgen.Run) { r.Header.Interval = loadgen.Duration(2 * time.Second) },
 		"flow":               func(r *loadgen.Run) { r.Header.Plan.Flow = "private_key_jwt" },
 	}
@@ -169,5 +169,33 @@ func TestRenderers(t *testing.T) {
 		if strings.Contains(h, ext) {
 			t.Errorf("HTML is not self-contained: %q", ext)
 		}
+	}
+}
+
+// TestNotTokenIsRedEverywhere: 2xx answers that carry no token are counted
+// on their own and shown as an alarm in red in text, Markdown and HTML.
+func TestNotTokenIsRedEverywhere(t *testing.T) {
+	run := fakeRun(t, "a", "RS256", 100, 1, time.Millisecond)
+	run.Summary.All.Counters.NotToken = 7
+	var txt, md, htm bytes.Buffer
+	if err := WriteTextColor(&txt, run, true); err != nil {
+		t.Fatal(err)
+	}
+	_ = WriteMarkdown(&md, run)
+	_ = WriteHTML(&htm, run)
+	for name, want := range map[string]string{
+		"text":     ansiRed + "!! 2xx NOT A TOKEN: 7",
+		"markdown": `🔴 <span style="color:#b42318">**2xx NOT A TOKEN: 7`,
+		"html":     `<td class="bad">2xx NOT A TOKEN: 7`,
+	} {
+		out := map[string]string{"text": txt.String(), "markdown": md.String(), "html": htm.String()}[name]
+		if !strings.Contains(out, want) {
+			t.Errorf("%s report lacks the red not-a-token alarm %q", name, want)
+		}
+	}
+	var plain bytes.Buffer
+	_ = WriteText(&plain, run)
+	if strings.Contains(plain.String(), "\x1b[") || !strings.Contains(plain.String(), "!! 2xx NOT A TOKEN") {
+		t.Error("plain text: escape codes, or no alarm")
 	}
 }

@@ -159,8 +159,39 @@ func CeilingLine(run *loadgen.Run) string {
 		what, rate(r), 100*r/c.AllCores, c.Cores, c.AllCores, r/c.PerCore, c.PerCore, where)
 }
 
+// AnswersLine lists every counted kind of answer.
+func AnswersLine(c *loadgen.Counters) string {
+	return fmt.Sprintf("issued %d, refused %d, 2xx not a token %d, 5xx %d, other status %d, unparseable %d, truncated %d, oversize %d, timeouts %d, connection errors %d, unexpected %d",
+		c.Issued, c.Rejected, c.NotToken, c.ServerError, c.OtherStatus, c.Unparseable, c.Truncated, c.Oversize, c.Timeouts, c.ConnErrors, c.Unexpected)
+}
+
+// NotTokenLine is the alarm for 2xx answers that carried no token, "" when
+// there were none. Every report shows it in red.
+func NotTokenLine(c *loadgen.Counters) string {
+	if c.NotToken == 0 {
+		return ""
+	}
+	return fmt.Sprintf("2xx NOT A TOKEN: %d of %d answers had a 2xx status but no parseable token (access_token and token_type): none of them is counted as a verification", c.NotToken, c.Answered())
+}
+
+// ANSI colours for the text report on a terminal.
+const (
+	ansiRed   = "\x1b[1;31m"
+	ansiReset = "\x1b[0m"
+)
+
 // WriteText renders a run as plain text.
-func WriteText(w io.Writer, run *loadgen.Run) error {
+func WriteText(w io.Writer, run *loadgen.Run) error { return WriteTextColor(w, run, false) }
+
+// WriteTextColor renders a run as plain text; with color, alarms (2xx that
+// are not a token, a run that is not a valid measurement) are red.
+func WriteTextColor(w io.Writer, run *loadgen.Run, color bool) error {
+	red := func(s string) string {
+		if color {
+			return ansiRed + s + ansiReset
+		}
+		return s
+	}
 	h := &run.Header
 	s := run.Summary
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -199,8 +230,7 @@ func WriteText(w io.Writer, run *loadgen.Run) error {
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	c := &s.All.Counters
 	fmt.Fprintf(tw, "requests\tscheduled %d, sent %d, late %d (%s), dropped %d\n", c.Scheduled, c.Sent, c.Late, pct(s.All.LateRate), c.Dropped)
-	fmt.Fprintf(tw, "answers\tissued %d, rejected %d, 5xx %d, other %d, timeouts %d, connection errors %d, unexpected %d\n",
-		c.Issued, c.Rejected, c.ServerError, c.OtherStatus, c.Timeouts, c.ConnErrors, c.Unexpected)
+	fmt.Fprintf(tw, "answers\t%s\n", AnswersLine(c))
 	fmt.Fprintf(tw, "status\t%s\n", mapLine(c.Status))
 	if len(c.ErrorCodes) > 0 {
 		fmt.Fprintf(tw, "error codes\t%s\n", mapLine(c.ErrorCodes))
@@ -226,6 +256,10 @@ func WriteText(w io.Writer, run *loadgen.Run) error {
 			p.Minted, p.MintRate, p.Used, p.Discarded, p.Starved, p.Waited.D().Round(time.Millisecond), p.Errors)
 	}
 	tw.Flush()
+	if l := NotTokenLine(c); l != "" {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, red("!! "+l))
+	}
 	if len(s.Thresholds) > 0 {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Thresholds:")

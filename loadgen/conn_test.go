@@ -44,16 +44,16 @@ func TestReadResponse(t *testing.T) {
 		}
 	}
 	bad := map[string]fault{
-		"garbage\r\n\r\n":                                             faultUnparseable,
-		"HTTP/1.1 999 X\r\n\r\n":                                      faultUnparseable,
-		"HTTP/1.1 2x0 OK\r\n\r\n":                                     faultUnparseable,
-		"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n":               faultUnparseable,
-		"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc":            faultTruncated,
-		"HTTP/1.1 200 OK\r\nContent-Length: 99999999\r\n\r\n":         faultOversize,
-		"HTTP/1.1 200 OK\r\nContent-Le":                               faultTruncated,
-		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n": faultUnparseable,
-		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab": faultTruncated,
-		"HTTP/1.1 200 OK\r\n\r\n" + strings.Repeat("a", ReadCap+1):    faultOversize,
+		"garbage\r\n\r\n":                                                           faultUnparseable,
+		"HTTP/1.1 999 X\r\n\r\n":                                                    faultUnparseable,
+		"HTTP/1.1 2x0 OK\r\n\r\n":                                                   faultUnparseable,
+		"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n":                             faultUnparseable,
+		"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc":                          faultTruncated,
+		"HTTP/1.1 200 OK\r\nContent-Length: 99999999\r\n\r\n":                       faultOversize,
+		"HTTP/1.1 200 OK\r\nContent-Le":                                             faultTruncated,
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n":               faultUnparseable,
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab":              faultTruncated,
+		"HTTP/1.1 200 OK\r\n\r\n" + strings.Repeat("a", ReadCap+1):                  faultOversize,
 		"HTTP/1.1 200 OK\r\nX: " + strings.Repeat("h", MaxHeaderBytes) + "\r\n\r\n": faultOversize,
 	}
 	for raw, want := range bad {

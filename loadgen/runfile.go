@@ -133,7 +133,10 @@ type Summary struct {
 	CPU        *CPUUsage         `json:"cpu,omitempty"`  // generator CPU
 	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
 	Warnings   []string          `json:"warnings,omitempty"`
-	Complete   bool              `json:"complete"`
+	// Invalid says why the run is not a valid measurement (Validity);
+	// empty when it is.
+	Invalid  []string `json:"invalid,omitempty"`
+	Complete bool     `json:"complete"`
 }
 
 // Run is a parsed run file.

@@ -65,6 +65,9 @@ type Config struct {
 	Includes string
 	// Thresholds are checked against the summary.
 	Thresholds []Threshold
+	// Validity says when the run is a measurement at all; nil =
+	// DefaultValidity().
+	Validity *Validity
 	// Out receives the run file (nil: none).
 	Out io.Writer
 	// Progress displays progress (nil: none).
@@ -262,6 +265,11 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 	for _, t := range cfg.Thresholds {
 		sum.Thresholds = append(sum.Thresholds, t.Check(sum))
 	}
+	validity := DefaultValidity()
+	if cfg.Validity != nil {
+		validity = *cfg.Validity
+	}
+	sum.Invalid = validity.Check(sum)
 	if w != nil && writeErr == nil {
 		writeErr = w.WriteSummary(sum)
 	}

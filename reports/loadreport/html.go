@@ -267,6 +267,11 @@ ul.notes li{margin:3px 0}.warn{color:#9a6700}
 	}
 	kv("tool", fmt.Sprintf("%s %s, run file schema %d", h.Tool, h.ToolVersion, h.Schema))
 	b.WriteString("</table>")
+	if s != nil {
+		if l := s.InvalidLine(); l != "" {
+			fmt.Fprintf(&b, `<p class="bad">%s</p>`, html.EscapeString(l))
+		}
+	}
 
 	ts, classes := timeSeries(run)
 	var thr, p99s, spec []series

@@ -177,6 +177,7 @@ func TestRenderers(t *testing.T) {
 func TestNotTokenIsRedEverywhere(t *testing.T) {
 	run := fakeRun(t, "a", "RS256", 100, 1, time.Millisecond)
 	run.Summary.All.Counters.NotToken = 7
+	run.Summary.Invalid = []string{"error rate 7% is above 1%"}
 	var txt, md, htm bytes.Buffer
 	if err := WriteTextColor(&txt, run, true); err != nil {
 		t.Fatal(err)
@@ -188,6 +189,10 @@ func TestNotTokenIsRedEverywhere(t *testing.T) {
 		"markdown": `🔴 <span style="color:#b42318">**2xx NOT A TOKEN: 7`,
 		"html":     `<td class="bad">2xx NOT A TOKEN: 7`,
 	} {
+		invalid := map[string]string{"text": ansiRed + "!! NOT A VALID MEASUREMENT: error rate 7%", "markdown": "🔴 <span style=\"color:#b42318\">**NOT A VALID MEASUREMENT", "html": `<p class="bad">NOT A VALID MEASUREMENT`}[name]
+		if out := map[string]string{"text": txt.String(), "markdown": md.String(), "html": htm.String()}[name]; !strings.Contains(out, invalid) {
+			t.Errorf("%s report lacks the one-line invalid verdict %q", name, invalid)
+		}
 		out := map[string]string{"text": txt.String(), "markdown": md.String(), "html": htm.String()}[name]
 		if !strings.Contains(out, want) {
 			t.Errorf("%s report lacks the red not-a-token alarm %q", name, want)

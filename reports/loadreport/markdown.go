@@ -34,6 +34,9 @@ func WriteMarkdown(w io.Writer, run *loadgen.Run) error {
 		complete = "**no**"
 	}
 	fmt.Fprintf(&b, "| complete | %s, measured %s |\n\n", complete, s.Elapsed.D().Round(time.Millisecond))
+	if l := s.InvalidLine(); l != "" {
+		fmt.Fprintf(&b, "%s\n\n", mdRed(l))
+	}
 	for _, t := range []struct {
 		title   string
 		service bool

@@ -50,7 +50,7 @@ func Merge(runs []*loadgen.Run) (*loadgen.Run, error) {
 	h.Classes = nil
 	var ids []string
 	complete := true
-	var warnings []string
+	var warnings, invalid []string
 	for i, r := range runs {
 		rh := &r.Header
 		ids = append(ids, rh.RunID)
@@ -78,6 +78,9 @@ func Merge(runs []*loadgen.Run) (*loadgen.Run, error) {
 		if r.Summary != nil {
 			for _, w := range r.Summary.Warnings {
 				warnings = append(warnings, fmt.Sprintf("file %d: %s", i+1, w))
+			}
+			for _, w := range r.Summary.Invalid {
+				invalid = append(invalid, fmt.Sprintf("file %d: %s", i+1, w))
 			}
 		}
 		if rh.Ceiling != nil && h.Ceiling != nil && rh.Ceiling.AllCores != h.Ceiling.AllCores {
@@ -161,6 +164,7 @@ func Merge(runs []*loadgen.Run) (*loadgen.Run, error) {
 	}
 	sum.Complete = complete
 	sum.Warnings = warnings
+	sum.Invalid = invalid
 	out.Summary = sum
 	return out, nil
 }

@@ -218,6 +218,9 @@ func WriteTextColor(w io.Writer, run *loadgen.Run, color bool) error {
 	}
 	fmt.Fprintf(tw, "complete\t%s, measured %s\n", complete, s.Elapsed.D().Round(time.Millisecond))
 	tw.Flush()
+	if l := s.InvalidLine(); l != "" {
+		fmt.Fprintln(w, red("!! "+l))
+	}
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Response time, from the intended send time (includes any wait for a connection or an assertion):")

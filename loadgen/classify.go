@@ -2,10 +2,11 @@ package loadgen
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
 	"io"
 	"net/url"
+
+	"github.com/valyala/fastjson"
 )
 
 // ReadCap bounds how much of one response body is read and judged. A token
@@ -181,54 +182,39 @@ func parseBody(contentType, body []byte) parsed {
 	return parsed{why: "the body is not JSON, urlencoded or XML", code: -1}
 }
 
-// tokenFields are the members judge reads. json.RawMessage keeps them
-// unparsed until their exact names are confirmed (encoding/json matches
-// struct fields case-insensitively; RFC 6749 names are case-sensitive).
-type tokenFields struct {
-	AccessToken json.RawMessage `json:"access_token"`
-	TokenType   json.RawMessage `json:"token_type"`
-	Error       json.RawMessage `json:"error"`
-}
+// jsonParsers parse token answers; a parser is reused, so judging a JSON
+// body allocates nothing in the steady state.
+var jsonParsers fastjson.ParserPool
 
-var (
-	keyAccessToken = []byte(`"access_token"`)
-	keyTokenType   = []byte(`"token_type"`)
-	keyError       = []byte(`"error"`)
-)
-
+// parseJSON validates the whole body (fastjson.ValidateBytes: RFC 8259,
+// strings and escapes included), then reads the top-level members by
+// their exact, case-sensitive names.
 func parseJSON(body []byte) parsed {
-	p := parsed{code: -1}
-	b := bytes.TrimSpace(body)
-	if len(b) == 0 || b[0] != '{' {
-		return parsed{why: "the body is not valid JSON: not an object", code: -1}
-	}
-	var f tokenFields
-	if err := json.Unmarshal(b, &f); err != nil {
+	if err := fastjson.ValidateBytes(body); err != nil {
 		return parsed{why: "the body is not valid JSON", code: -1}
 	}
-	// A member matched case-insensitively is only taken when its exact
-	// name is in the body.
-	p.accessToken = nonEmptyJSONString(f.AccessToken) && bytes.Contains(b, keyAccessToken)
-	p.tokenType = nonEmptyJSONString(f.TokenType) && bytes.Contains(b, keyTokenType)
-	if nonEmptyJSONString(f.Error) && bytes.Contains(b, keyError) {
-		p.code = codeIndex(jsonStringBytes(f.Error))
+	p := jsonParsers.Get()
+	defer jsonParsers.Put(p)
+	v, err := p.ParseBytes(body)
+	if err != nil {
+		return parsed{why: "the body is not valid JSON", code: -1}
 	}
-	return p
+	o, err := v.Object()
+	if err != nil {
+		return parsed{why: "the body is not valid JSON: not an object", code: -1}
+	}
+	out := parsed{code: -1}
+	out.accessToken = nonEmptyString(o.Get("access_token"))
+	out.tokenType = nonEmptyString(o.Get("token_type"))
+	if e := o.Get("error"); nonEmptyString(e) {
+		out.code = codeIndex(e.GetStringBytes())
+	}
+	return out
 }
 
-// nonEmptyJSONString reports whether raw is a JSON string of at least one
-// character.
-func nonEmptyJSONString(raw json.RawMessage) bool {
-	return len(raw) > 2 && raw[0] == '"'
-}
-
-// jsonStringBytes returns the content of a JSON string without escapes as
-// is (error codes are plain ASCII; an escaped one is simply "other").
-func jsonStringBytes(raw json.RawMessage) []byte {
-	if len(raw) < 2 {
-		return nil
-	}
-	return raw[1 : len(raw)-1]
+// nonEmptyString reports whether v is a JSON string of at least one character.
+func nonEmptyString(v *fastjson.Value) bool {
+	return v != nil && v.Type() == fastjson.TypeString && len(v.GetStringBytes()) > 0
 }
 
 func parseForm(body []byte) parsed {

@@ -91,6 +91,34 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 		}
 	}
 
+	// A run bounded by time never outlives its duration plus one request
+	// timeout (the drain): no request starts after the deadline, and each
+	// one in flight ends within its timeout.
+	if p.Duration > 0 {
+		var stop context.CancelFunc
+		ctx, stop = context.WithDeadline(ctx, end.Add(p.Timeout.D()))
+		defer stop()
+	}
+	// dropRange counts the measured slots of [from, to) as dropped, in
+	// O(mix window) however many they are.
+	dropCounts := make([]int64, len(p.Mix))
+	var dropMu sync.Mutex
+	dropRange := func(id int, from, to int64) {
+		if from < warmSlots {
+			from = warmSlots
+		}
+		if to <= from {
+			return
+		}
+		dropMu.Lock()
+		defer dropMu.Unlock()
+		clear(dropCounts)
+		sel.CountRange(from, to, dropCounts)
+		for k, n := range dropCounts {
+			a.Recorder.DroppedN(id, k, n)
+		}
+	}
+
 	var (
 		next      atomic.Int64
 		measured  atomic.Int64
@@ -160,11 +188,31 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 					return
 				}
 				class := sel.Class(seq)
-				if p.Model == ModelOpen && time.Since(intended) > dropAfter {
-					if isMeasured {
-						a.Recorder.Dropped(id, class)
+				if p.Model == ModelOpen {
+					if late := time.Since(intended); late > dropAfter {
+						if isMeasured {
+							a.Recorder.Dropped(id, class)
+						}
+						// Every slot up to the first one still within
+						// dropAfter is missed too: skip them in one step
+						// and count them dropped, so the pacer's cost does
+						// not grow with the rate.
+						k := pacer.Count(time.Since(start) - dropAfter)
+						if maxSeq >= 0 && k > maxSeq {
+							k = maxSeq
+						}
+						for {
+							cur := next.Load()
+							if k <= cur {
+								break
+							}
+							if next.CompareAndSwap(cur, k) {
+								dropRange(id, cur, k)
+								break
+							}
+						}
+						continue
 					}
-					continue
 				}
 				body, ok := getBody(class)
 				if !ok {
@@ -218,6 +266,13 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 	}()
 	wg.Wait()
 	finished := time.Now()
+	// Slots of the schedule no worker took before the deadline were
+	// scheduled and never sent: dropped.
+	if p.Model == ModelOpen && maxSeq >= 0 {
+		if cur := next.Load(); cur < maxSeq {
+			dropRange(0, cur, maxSeq)
+		}
+	}
 	close(stopFlush)
 	<-flushDone
 	// The last, partial interval.

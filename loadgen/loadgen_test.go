@@ -296,3 +296,17 @@ func TestPlanValidate(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestSelectorCountRange(t *testing.T) {
+	s := NewSelector([]MixEntry{{Name: "a", Weight: 7}, {Name: "b", Weight: 2}, {Name: "c", Weight: 1}})
+	for _, r := range [][2]int64{{0, 0}, {0, 1}, {3, 17}, {5, 1005}, {999, 12345}} {
+		got, want := make([]int64, 3), make([]int64, 3)
+		s.CountRange(r[0], r[1], got)
+		for i := r[0]; i < r[1]; i++ {
+			want[s.Class(i)]++
+		}
+		if got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+			t.Errorf("[%d,%d): %v, want %v", r[0], r[1], got, want)
+		}
+	}
+}

@@ -342,6 +342,19 @@ func (r *Recorder) Dropped(shardID, class int) {
 	sh.mu.Unlock()
 }
 
+// DroppedN counts n requests of class that were scheduled but not sent.
+func (r *Recorder) DroppedN(shardID, class int, n int64) {
+	if n <= 0 {
+		return
+	}
+	sh := r.shards[shardID%len(r.shards)]
+	sh.mu.Lock()
+	c := &sh.sets[sh.active][class].c
+	c.scheduled += n
+	c.dropped += n
+	sh.mu.Unlock()
+}
+
 // IntervalRecord is one class during one interval: a run file line.
 type IntervalRecord struct {
 	Type     string    `json:"type"` // "interval"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"os/signal"
@@ -52,6 +53,7 @@ type loadFlags struct {
 	thresholds  []string
 	quiet       bool
 
+	maxRate              float64
 	maxErrorRate         string
 	allowNoSuccess       bool
 	allowIssuedMutations bool
@@ -123,6 +125,7 @@ Exit codes: 0 ok, 1 a --threshold failed or the run is not a valid measurement,
 	fl.StringVarP(&f.out, "out", "o", "", "write the run file (NDJSON) here")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, "gate, repeatable: 'p99<50ms', 'error_rate<0.1%', 'rate>2000', 'valid.p99<20ms' (metrics: "+strings.Join(loadgen.MetricNames(), ", ")+")")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
+	fl.Float64Var(&f.maxRate, "max-rate", loadgen.DefaultMaxRate, "the highest --rate accepted; raise it explicitly to ask for more")
 	fl.StringVar(&f.maxErrorRate, "max-error-rate", "1%", "a run with a higher error rate is not a valid measurement (exit 1); 'off' disables the check")
 	fl.BoolVar(&f.allowNoSuccess, "allow-no-success", false, "accept a run in which no request was answered as expected (default: exit 1)")
 	fl.BoolVar(&f.allowIssuedMutations, "allow-issued-mutations", false, "accept a run in which a mutated assertion got a token (default: exit 1)")
@@ -132,7 +135,7 @@ Exit codes: 0 ok, 1 a --threshold failed or the run is not a valid measurement,
 func parseRate(s string) (float64, error) {
 	v := strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(s), "/s"), "rps"))
 	r, err := strconv.ParseFloat(v, 64)
-	if err != nil || r <= 0 {
+	if err != nil || r <= 0 || math.IsNaN(r) || math.IsInf(r, 0) {
 		return 0, fmt.Errorf("--rate %q: want a positive number of requests per second, e.g. 2000 or 2000/s", s)
 	}
 	return r, nil
@@ -174,7 +177,51 @@ func mixHint(mix string) string {
 	return "; similar names: " + strings.Join(hints, ", ")
 }
 
+// validateLoadFlags refuses numeric flags that make no sense (exit 2,
+// naming the flag) instead of replacing them with a default.
+func validateLoadFlags(cmd *cobra.Command, f *loadFlags) error {
+	set := cmd.Flags().Changed
+	positive := []struct {
+		name string
+		bad  bool
+	}{
+		{"timeout", set("timeout") && f.timeout <= 0},
+		{"max-inflight", set("max-inflight") && f.maxInflight <= 0},
+		{"interval", f.interval <= 0},
+		{"late-after", f.lateAfter <= 0},
+		{"drop-after", f.dropAfter <= 0},
+		{"pool", set("pool") && f.pool <= 0},
+		{"premint", set("premint") && f.premint <= 0},
+		{"concurrency", set("concurrency") && f.concurrency <= 0},
+		{"duration", set("duration") && f.duration <= 0},
+		{"requests", set("requests") && f.requests <= 0},
+		{"key-size", f.keySize <= 0},
+		{"max-rate", f.maxRate <= 0 || math.IsNaN(f.maxRate) || math.IsInf(f.maxRate, 0)},
+	}
+	for _, p := range positive {
+		if p.bad {
+			return fmt.Errorf("--%s must be greater than 0 (leave it out for the default)", p.name)
+		}
+	}
+	if f.warmup < 0 {
+		return errors.New("--warmup must not be negative")
+	}
+	if f.ceiling < 0 {
+		return errors.New("--ceiling must not be negative (0 skips it)")
+	}
+	if f.interval < 10*time.Millisecond {
+		return fmt.Errorf("--interval %s: must be at least 10ms", f.interval)
+	}
+	if set("pool") && f.pool > loadgen.MaxPool {
+		return fmt.Errorf("--pool %d: at most %d", f.pool, loadgen.MaxPool)
+	}
+	return nil
+}
+
 func runLoad(cmd *cobra.Command, f *loadFlags) error {
+	if err := validateLoadFlags(cmd, f); err != nil {
+		return usageErr(err)
+	}
 	plan := loadgen.Plan{Duration: loadgen.Duration(f.duration), Requests: f.requests, Warmup: loadgen.Duration(f.warmup),
 		MaxInflight: f.maxInflight, LateAfter: loadgen.Duration(f.lateAfter), DropAfter: loadgen.Duration(f.dropAfter),
 		Interval: loadgen.Duration(f.interval), Client: f.client}
@@ -185,6 +232,9 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 		r, err := parseRate(f.rate)
 		if err != nil {
 			return usageErr(err)
+		}
+		if r > f.maxRate {
+			return usageErr(fmt.Errorf("--rate %s is above --max-rate %.0f/s, more than one generator process can send; split the load over machines (report merge), or raise --max-rate explicitly", f.rate, f.maxRate))
 		}
 		plan.Model, plan.Rate = loadgen.ModelOpen, r
 	case f.concurrency > 0:
@@ -291,6 +341,15 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 	}
 	plan.Timeout = loadgen.Duration(timeout)
 	cfg.Plan = plan
+	conns, connFlag := f.maxInflight, "--max-inflight"
+	if plan.Model == loadgen.ModelClosed {
+		conns, connFlag = plan.Concurrency, "--concurrency"
+	} else if conns == 0 {
+		conns = 256
+	}
+	if err := loadgen.CheckConnections(conns, connFlag, cfg.Includes != ""); err != nil {
+		return usageErr(err)
+	}
 
 	var outFile *os.File
 	if f.out != "" {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
+	"io"
 	"net/http"
+	"strings"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
@@ -59,5 +62,59 @@ func TestLoadRunThatMeasuredNothingFails(t *testing.T) {
 				t.Errorf("run(%q) = %d, want %d", args, got, tc.want)
 			}
 		})
+	}
+}
+
+// runErr runs the command as run does and returns its exit code and
+// error message (stdout and stderr discarded).
+func runErr(args []string) (int, string) {
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(io.Discard)
+	root.SetErr(io.Discard)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK, ""
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code, err.Error()
+	}
+	return ExitUsage, err.Error()
+}
+
+// TestLoadRefusesNonsenseNumbers: every numeric flag that makes no sense is
+// exit 2 naming the flag, never silently replaced; a rate above the cap and
+// more connections than file descriptors are refused with advice.
+func TestLoadRefusesNonsenseNumbers(t *testing.T) {
+	base := []string{"load", "--quiet", "--ceiling", "0", "--concurrency", "2", "--requests", "10"}
+	open := []string{"load", "--quiet", "--ceiling", "0", "--rate", "100", "--requests", "10"}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{append(base[:len(base):len(base)], "--timeout", "0"), "--timeout"},
+		{append(open[:len(open):len(open)], "--max-inflight", "0"), "--max-inflight"},
+		{append(base[:len(base):len(base)], "--interval", "0"), "--interval"},
+		{append(base[:len(base):len(base)], "--pool", "-1"), "--pool"},
+		{append(base[:len(base):len(base)], "--premint", "-1"), "--premint"},
+		{append(base[:len(base):len(base)], "--late-after", "-1s"), "--late-after"},
+		{append(base[:len(base):len(base)], "--drop-after", "0s"), "--drop-after"},
+		{append(base[:len(base):len(base)], "--warmup", "-1s"), "--warmup"},
+		{append(base[:len(base):len(base)], "--ceiling", "-1s"), "--ceiling"},
+		{append(base[:len(base):len(base)], "--key-size", "0"), "--key-size"},
+		{[]string{"load", "--quiet", "--concurrency", "-3", "--requests", "10"}, "--concurrency"},
+		{[]string{"load", "--quiet", "--concurrency", "2", "--requests", "-10"}, "--requests"},
+		{[]string{"load", "--quiet", "--rate", "1e9", "--duration", "1s"}, "--max-rate"},
+		{[]string{"load", "--quiet", "--rate", "NaN", "--duration", "1s"}, "--rate"},
+		{[]string{"load", "--quiet", "--rate", "100", "--duration", "1s", "--max-rate", "0"}, "--max-rate"},
+		{[]string{"load", "--quiet", "--ceiling", "0", "--concurrency", "100000", "--requests", "10"}, "ulimit -n"},
+		{[]string{"load", "--quiet", "--ceiling", "0", "--rate", "10", "--max-inflight", "100000", "--requests", "10"}, "lower --max-inflight"},
+	}
+	for _, tc := range tests {
+		code, msg := runErr(tc.args)
+		if code != ExitUsage || !strings.Contains(msg, tc.want) {
+			t.Errorf("%q: exit %d %q, want exit 2 naming %q", tc.args, code, msg, tc.want)
+		}
 	}
 }

@@ -129,7 +129,9 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 		if err != nil {
 			return nil, fmt.Errorf("minting a valid assertion: %w", err)
 		}
-		pfBody = cfg.Scenario.Body(a)
+		if pfBody, err = cfg.Scenario.Body(a); err != nil {
+			return nil, fmt.Errorf("building the valid request: %w", err)
+		}
 	}
 	if err := Preflight(ctx, cfg.Endpoint, pfBody, plan.Raw); err != nil {
 		return nil, err

@@ -337,7 +337,7 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 			plan.KeySize = 0
 		}
 		cfg.Scenario = sc
-		cfg.Endpoint = &loadgen.Endpoint{URL: u, ContentType: "application/x-www-form-urlencoded", TLS: t.TLS, Timeout: timeout}
+		cfg.Endpoint = &loadgen.Endpoint{URL: u, ContentType: "application/x-www-form-urlencoded", Header: sc.Header(), TLS: t.TLS, Timeout: timeout}
 	}
 	plan.Timeout = loadgen.Duration(timeout)
 	cfg.Plan = plan

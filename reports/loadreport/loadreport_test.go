@@ -93,11 +93,23 @@ func TestMergeLossless(t *testing.T) {
 func TestMergeRefusesMismatch(t *testing.T) {
 	a := fakeRun(t, "a", "RS256", 10, 1, time.Millisecond)
 	cases := map[string]func(r *loadgen.Run){
-		"plan alg":           func(r *loadgen.Run) { r.Header.Plan.Alg = "ES256" },
+		"alg ES256 vs RS256": func(r *loadgen.Run) { r.Header.Plan.Alg = "ES256" },
 		"histogram settings": func(r *loadgen.Run) { r.Header.Histogram.SigFigs = 2 },
 		"schema":             func(r *loadgen.Run) { r.Header.Schema = 99 },
 		"interval":           func(r *loadgen.Run) { r.Header.Interval = loadgen.Duration(2 * time.Second) },
 		"flow":               func(r *loadgen.Run) { r.Header.Plan.Flow = "private_key_jwt" },
+		"different targets":  func(r *loadgen.Run) { r.Header.Plan.Target = "http://127.0.0.2:1/token" },
+		"mix valid=1":        func(r *loadgen.Run) { r.Header.Plan.Mix = r.Header.Plan.Mix[:1]; r.Header.Plan.Mix[0].Weight = 1 },
+		"timeout 3s":         func(r *loadgen.Run) { r.Header.Plan.Timeout = loadgen.Duration(3 * time.Second) },
+		"same run":           func(r *loadgen.Run) { r.Header.Machines[0].RunID = "a" },
+		"not made at the same time": func(r *loadgen.Run) {
+			shift := 2 * time.Hour
+			r.Header.Start = r.Header.Start.Add(shift)
+			r.Summary.End = r.Summary.End.Add(shift)
+			for i := range r.Intervals {
+				r.Intervals[i].Start, r.Intervals[i].End = r.Intervals[i].Start.Add(shift), r.Intervals[i].End.Add(shift)
+			}
+		},
 	}
 	for want, edit := range cases {
 		b := fakeRun(t, "b", "RS256", 10, 1, time.Millisecond)
@@ -139,6 +151,12 @@ func TestCompare(t *testing.T) {
 	}
 	if _, err := Compare(base, fakeRun(t, "d", "ES256", 100, 1, time.Millisecond), 0.1); err == nil {
 		t.Error("runs of different algorithms compared")
+	}
+	elsewhere := fakeRun(t, "e", "RS256", 100, 2, time.Millisecond)
+	elsewhere.Header.Plan.Target = "http://127.0.0.2:1/token"
+	c, err = Compare(base, elsewhere, 0.1)
+	if err != nil || len(c.Warnings) == 0 || !strings.Contains(c.Warnings[0], "different targets") {
+		t.Errorf("different targets compared without a warning: %v %v", err, c)
 	}
 }
 

@@ -328,6 +328,10 @@ type Change struct {
 type Comparison struct {
 	Changes       []Change
 	MaxRegression float64
+	// Warnings say why the two runs may not measure the same thing
+	// (different targets, different plans, a run that is not a valid
+	// measurement); `report compare --strict` refuses to compare then.
+	Warnings []string
 }
 
 // Regressed reports whether any figure got worse beyond the allowance.
@@ -353,6 +357,18 @@ func Compare(base, new *loadgen.Run, maxRegression float64) (*Comparison, error)
 		return nil, fmt.Errorf("runs are not comparable: algorithm %q vs %q, raw %v vs %v", base.Header.Plan.Alg, new.Header.Plan.Alg, base.Header.Plan.Raw, new.Header.Plan.Raw)
 	}
 	c := &Comparison{MaxRegression: maxRegression}
+	if bt, nt := base.Header.Plan.Target, new.Header.Plan.Target; bt != nt {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("the runs measured different targets (base %s, new %s): a change may be the target's, not the code's", bt, nt))
+	}
+	if d := PlanDiff(&base.Header.Plan, &new.Header.Plan); len(d) > 0 {
+		c.Warnings = append(c.Warnings, "the plans differ: "+strings.Join(d, "; "))
+	}
+	for name, r := range map[string]*loadgen.Run{"base": base, "new": new} {
+		if l := r.Summary.InvalidLine(); l != "" {
+			c.Warnings = append(c.Warnings, name+" run: "+l)
+		}
+	}
+	sort.Strings(c.Warnings)
 	add := func(name string, b, n float64, unit string, higherWorse bool) {
 		ch := Change{Figure: name, Base: b, New: n, Unit: unit, HigherWorse: higherWorse}
 		if unit == "fraction" {
@@ -424,6 +440,9 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, msg := range c.Warnings {
+		fmt.Fprintln(w, "WARNING: "+msg)
 	}
 	if c.Regressed() {
 		_, err := fmt.Fprintf(w, "\nregression beyond the allowed %.0f%%\n", c.MaxRegression*100)

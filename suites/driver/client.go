@@ -196,11 +196,12 @@ func (c *Client) Do(ctx context.Context, r *Request) (ex *Exchange) {
 		ex.Truncated = true
 	}
 	ex.Duration = time.Since(start)
-	if err != nil {
-		ex.Err = c.classify(ctx, err, &stage, true, len(ex.Body))
-	} else if te := tlsPortAnswer(req, resp, ex.Body); te != nil {
-		// The TLS layer of the server answered, not its token endpoint.
+	if te := tlsPortAnswer(req, resp, ex.Body); te != nil {
+		// The TLS layer of the server answered, not its token endpoint
+		// (and usually reset the connection, the request body unread).
 		ex.Status, ex.Header, ex.Body, ex.Err = 0, http.Header{}, nil, te
+	} else if err != nil {
+		ex.Err = c.classify(ctx, err, &stage, true, len(ex.Body))
 	}
 	c.breaker.record(ex.Err)
 	ex.parseBody()

@@ -24,6 +24,7 @@ func (c *Client) SetLimits(l Limits) {
 	c.breaker.mu.Lock()
 	defer c.breaker.mu.Unlock()
 	c.breaker.limits = l
+	c.breaker.timeout = c.timeout
 	c.breaker.run, c.breaker.stopped = 0, nil
 }
 
@@ -42,14 +43,16 @@ type StoppedError struct {
 	Last *TransportError
 	// Deadline is set when the run deadline tripped it.
 	Deadline time.Time
+	// Timeout is the client's per-request timeout.
+	Timeout time.Duration
 }
 
 func (e *StoppedError) Error() string {
 	switch {
 	case e.Timeouts > 0 && e.Last != nil && e.Last.Kind == KindStalled:
-		return fmt.Sprintf("the endpoint stopped answering after the headers (%d requests in a row: %s)", e.Timeouts, e.Last.Reason)
-	case e.Timeouts > 0 && e.Last != nil:
-		return fmt.Sprintf("the endpoint stopped answering (%d requests in a row: %s)", e.Timeouts, e.Last.Reason)
+		return fmt.Sprintf("the endpoint stopped answering after the headers (%d requests in a row without a complete body within %s)", e.Timeouts, e.Timeout)
+	case e.Timeouts > 0:
+		return fmt.Sprintf("the endpoint stopped answering (%d requests in a row without an answer within %s)", e.Timeouts, e.Timeout)
 	}
 	return fmt.Sprintf("the run passed its deadline (%s)", e.Deadline.Format(time.TimeOnly))
 }
@@ -58,6 +61,7 @@ func (e *StoppedError) Error() string {
 type breaker struct {
 	mu      sync.Mutex
 	limits  Limits
+	timeout time.Duration
 	run     int // consecutive timeouts
 	stopped *StoppedError
 }
@@ -67,7 +71,7 @@ func (b *breaker) check() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.stopped == nil && !b.limits.Deadline.IsZero() && time.Now().After(b.limits.Deadline) {
-		b.stopped = &StoppedError{Deadline: b.limits.Deadline}
+		b.stopped = &StoppedError{Deadline: b.limits.Deadline, Timeout: b.timeout}
 	}
 	if b.stopped == nil {
 		return nil
@@ -86,7 +90,7 @@ func (b *breaker) record(err error) {
 	}
 	b.run++
 	if n := b.limits.MaxConsecutiveTimeouts; n > 0 && b.run >= n && b.stopped == nil {
-		b.stopped = &StoppedError{Timeouts: b.run, Last: te}
+		b.stopped = &StoppedError{Timeouts: b.run, Last: te, Timeout: b.timeout}
 	}
 }
 

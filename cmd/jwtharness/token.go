@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -188,7 +189,7 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 	fmt.Fprintln(out)
 	switch {
 	case ex.Status == 0:
-		return incompleteErr(fmt.Errorf("cannot reach token endpoint %s: %v", ex.URL, ex.Err))
+		return incompleteErr(errors.New(driver.NoAnswer(ex.URL, ex.Err)))
 	case ex.Issued():
 		fmt.Fprintf(out, "# issued: HTTP %d, token_type=%s, expires_in=%s\n", ex.Status, ex.Field("token_type"), ex.Field("expires_in"))
 		return nil

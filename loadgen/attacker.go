@@ -216,6 +216,11 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 				}
 				body, ok := getBody(class)
 				if !ok {
+					// Scheduled, never sent: the run ended while it
+					// waited for an assertion.
+					if isMeasured && p.Model == ModelOpen {
+						a.Recorder.Dropped(id, class)
+					}
 					return
 				}
 				sent := time.Now()

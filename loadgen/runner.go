@@ -76,33 +76,6 @@ type Config struct {
 	Notes []string
 }
 
-// PreflightError is a pre-flight exchange that did not bring a token.
-type PreflightError struct {
-	URL     string
-	Status  int     // 0: no HTTP answer
-	Outcome Outcome // what the exchange counts as
-	Why     string  // what was wrong, in words
-	Answer  string  // the first bytes of the body, token values redacted
-	Err     error   // the transport error, if any
-}
-
-func (e *PreflightError) Error() string {
-	if e.Status == 0 {
-		if e.Err != nil {
-			return fmt.Sprintf("pre-flight: a valid request to %s got no answer (%s): %v", e.URL, e.Why, e.Err)
-		}
-		return fmt.Sprintf("pre-flight: a valid request to %s got no answer: %s", e.URL, e.Why)
-	}
-	msg := fmt.Sprintf("pre-flight: a valid request to %s was answered %d, which is not a token: %s", e.URL, e.Status, e.Why)
-	if e.Err != nil {
-		msg += fmt.Sprintf(" (%v)", e.Err)
-	}
-	if e.Answer != "" {
-		msg += "; body: " + e.Answer
-	}
-	return msg
-}
-
 // Execute runs one load test: pre-flight, ceiling, pre-minting, the run
 // itself, the summary and the thresholds. The returned Run holds the
 // header and summary (intervals go to cfg.Out only, so memory stays flat).
@@ -250,7 +223,7 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 	header.Machines[0].Start = res.Start
 
 	elapsed := res.End.Sub(res.Start)
-	sum := summaryFromTotals(&header, rec.Totals(), elapsed)
+	sum := summarize(&header, rec.Totals(), elapsed)
 	sum.Start, sum.End = res.Start, res.End
 	sum.Complete = res.Complete
 	cpu := &CPUUsage{User: Duration(ru1.user - ru0.user), System: Duration(ru1.sys - ru0.sys), Wall: Duration(wall), Process: cfg.Includes}
@@ -309,34 +282,6 @@ func snapshot(runStart, start, end time.Time, recs []IntervalRecord, cum *Counte
 	if pool != nil {
 		ps := pool.Stats()
 		s.Starved, s.PoolHeld = ps.Starved, ps.Held
-	}
-	return s
-}
-
-func summaryFromTotals(h *Header, totals []ClassTotal, elapsed time.Duration) *Summary {
-	s := &Summary{Type: "summary", Elapsed: Duration(elapsed)}
-	allResp, allSvc := NewHistogram(), NewHistogram()
-	var allC Counters
-	for i, t := range totals {
-		if t.Counters.Scheduled == 0 {
-			continue
-		}
-		cs := classSummary(t.Class, &t.Counters, t.Response, t.Service, elapsed)
-		cs.Expect = "rejected"
-		if h.Plan.Mix[i].ExpectIssued() {
-			cs.Expect = "issued"
-		}
-		s.Classes = append(s.Classes, cs)
-		allC.Add(&t.Counters)
-		allResp.Merge(t.Response)
-		allSvc.Merge(t.Service)
-		if t.Class == ClassValid {
-			s.VerifyRate = cs.OKRate
-		}
-	}
-	s.All = classSummary("all", &allC, allResp, allSvc, elapsed)
-	if h.Ceiling != nil && h.Ceiling.AllCores > 0 && s.VerifyRate > 0 {
-		s.OfCeiling = s.VerifyRate / h.Ceiling.AllCores
 	}
 	return s
 }

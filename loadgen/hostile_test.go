@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,6 +93,9 @@ func TestLoadAgainstHostileServers(t *testing.T) {
 			if tc.preflight {
 				if !errors.As(err, &pe) || pe.Why == "" {
 					t.Fatalf("pre-flight accepted it: %v", err)
+				}
+				if (tc.mode == hostile.TLSOnly || tc.mode == hostile.PlainOnly) && !strings.Contains(pe.Error(), "TLS/plain HTTP mismatch") {
+					t.Errorf("the mismatch is not named: %v", pe)
 				}
 				return
 			}

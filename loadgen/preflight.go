@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // The pre-flight: one valid exchange, judged as the run will judge it,
@@ -77,7 +78,24 @@ func Preflight(ctx context.Context, ep *Endpoint, body []byte, raw bool) error {
 	if j.Outcome == OutcomeIssued {
 		return nil
 	}
-	return &PreflightError{URL: url, Status: a.status, Outcome: j.Outcome, Why: j.Why, Answer: excerpt(a.body), Err: err}
+	why := j.Why
+	if m := tlsMismatch(ep, &a, err); m != "" {
+		why = m
+	}
+	return &PreflightError{URL: url, Status: a.status, Outcome: j.Outcome, Why: why, Answer: excerpt(a.body), Err: err}
+}
+
+// tlsMismatch names a TLS / plain HTTP mismatch between the URL's scheme
+// and what the endpoint speaks, "" when there is none to see.
+func tlsMismatch(ep *Endpoint, a *answer, err error) string {
+	switch {
+	case ep.URL.Scheme == "https" && err != nil && (strings.Contains(err.Error(), "does not look like a TLS handshake") ||
+		strings.Contains(err.Error(), "gave HTTP response to HTTPS client")):
+		return "TLS/plain HTTP mismatch: the URL says https but the endpoint answers plain HTTP (use http://)"
+	case ep.URL.Scheme == "http" && a.status == http.StatusBadRequest && bytes.Contains(a.body, []byte("HTTP request to an HTTPS server")):
+		return "TLS/plain HTTP mismatch: the URL says http but the endpoint speaks TLS (use https://)"
+	}
+	return ""
 }
 
 // secretValue matches the value of a token member in JSON, urlencoded or

@@ -34,6 +34,7 @@ type Snapshot struct {
 	Elapsed  time.Duration // since the measured start
 	Sent     int64
 	Errors   int64
+	NotToken int64   // 2xx answers that carried no token
 	Rate     float64 // answers/s in the last interval
 	OKRate   float64 // answers as expected/s in the last interval
 	P99      int64   // µs, last interval, all classes
@@ -271,7 +272,7 @@ func snapshot(runStart, start, end time.Time, recs []IntervalRecord, cum *Counte
 		}
 	}
 	cum.Add(&iv)
-	s := Snapshot{Elapsed: end.Sub(runStart), Sent: cum.Sent, Errors: cum.Errors(), Late: cum.Late, Dropped: cum.Dropped}
+	s := Snapshot{Elapsed: end.Sub(runStart), Sent: cum.Sent, Errors: cum.Errors(), NotToken: cum.NotToken, Late: cum.Late, Dropped: cum.Dropped}
 	if sec := end.Sub(start).Seconds(); sec > 0 {
 		s.Rate = float64(iv.Answered()) / sec
 		s.OKRate = float64(iv.AsExpected()) / sec

@@ -167,7 +167,7 @@ latency percentiles overall and per class) and exits 1 when one got worse than
 --max-regression allows. It warns when the runs measured different targets or
 plans, or when one is not a valid measurement; with --strict it refuses them
 (exit 2). A run file without a summary is exit 3, a corrupt one exit 2.`,
-		Args:  cobra.ExactArgs(2),
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := parsePercent(maxReg)
 			if err != nil {

@@ -144,9 +144,6 @@ type hostileRow struct {
 	// check gets the outcome, the conform report or the load run file
 	// (nil when none was written) and the server; it returns what is wrong.
 	check func(o outcome, rep *reports.Run, lr *loadgen.Run, srv *hostile.Server) []string
-	// afterFix names the branch that fixes this row: until it lands, a
-	// failing row is skipped with what it saw, never silently passed.
-	afterFix string
 }
 
 // TestHostileServers runs token, conform and load against every hostile
@@ -170,11 +167,11 @@ func TestHostileServers(t *testing.T) {
 			stderr: []string{"the body did not complete within 300ms"}},
 		{name: "conform", mode: hostile.DripBody, cmd: "conform", want: []int{ExitIncomplete},
 			stderr: []string{"the body did not complete within 300ms"}, check: incompleteReport},
-		{name: "load", mode: hostile.DripBody, cmd: "load", want: []int{ExitIncomplete}, check: noVerifications, afterFix: "h-load"},
+		{name: "load", mode: hostile.DripBody, cmd: "load", want: []int{ExitIncomplete}, check: noVerifications},
 		// endless body
 		{name: "token", mode: hostile.EndlessBody, cmd: "token", want: []int{ExitGateFailed}, stderr: []string{"no access_token"}},
 		{name: "conform", mode: hostile.EndlessBody, cmd: "conform", want: []int{ExitGateFailed}, check: noPositivePass},
-		{name: "load", mode: hostile.EndlessBody, cmd: "load", want: []int{ExitIncomplete, ExitGateFailed}, check: noVerifications, afterFix: "h-load"},
+		{name: "load", mode: hostile.EndlessBody, cmd: "load", want: []int{ExitIncomplete, ExitGateFailed}, check: noVerifications},
 		// huge header
 		{name: "token", mode: hostile.HugeHeader, cmd: "token", want: []int{ExitGateFailed}, stderr: []string{"invalid_grant"},
 			check: func(o outcome, _ *reports.Run, _ *loadgen.Run, _ *hostile.Server) []string {
@@ -200,13 +197,13 @@ func TestHostileServers(t *testing.T) {
 		{name: "conform", mode: hostile.AcceptAll, cmd: "conform", want: []int{ExitGateFailed}, check: noNegativePass},
 		{name: "load", mode: hostile.AcceptAll, cmd: "load", want: []int{ExitOK}},
 		{name: "load refused class issued", mode: hostile.AcceptAll, cmd: "load", args: []string{"--mix", "valid=50,sig-wrong-key=50"},
-			want: []int{ExitGateFailed}, afterFix: "h-load"},
+			want: []int{ExitGateFailed}},
 		// 500-all
 		{name: "token", mode: hostile.ServerError, cmd: "token", want: []int{ExitGateFailed}, stderr: []string{"HTTP 500"}},
 		{name: "conform", mode: hostile.ServerError, cmd: "conform", want: []int{ExitGateFailed}, check: noPositivePass},
 		{name: "load", mode: hostile.ServerError, cmd: "load", want: []int{ExitIncomplete}},
 		{name: "load 500 after the pre-flight", mode: hostile.ServerError, opts: hostile.Options{AnswerFirst: 1}, cmd: "load",
-			want: []int{ExitGateFailed, ExitIncomplete}, check: noVerifications, afterFix: "h-load"},
+			want: []int{ExitGateFailed, ExitIncomplete}, check: noVerifications},
 		// garbage
 		{name: "token", mode: hostile.Garbage, cmd: "token", want: []int{ExitIncomplete},
 			stderr: []string{"answered with something that is not HTTP"}, check: notCannotReach},
@@ -222,15 +219,15 @@ func TestHostileServers(t *testing.T) {
 		// invalid JSON with 200
 		{name: "token", mode: hostile.InvalidJSON, cmd: "token", want: []int{ExitGateFailed}, stderr: []string{"no access_token"}},
 		{name: "conform", mode: hostile.InvalidJSON, cmd: "conform", want: []int{ExitGateFailed}, check: noPositivePass},
-		{name: "load", mode: hostile.InvalidJSON, cmd: "load", want: []int{ExitIncomplete}, check: noVerifications, afterFix: "h-load"},
+		{name: "load", mode: hostile.InvalidJSON, cmd: "load", want: []int{ExitIncomplete}, check: noVerifications},
 		{name: "load after the pre-flight", mode: hostile.InvalidJSON, opts: hostile.Options{AnswerFirst: 1}, cmd: "load",
-			want: []int{ExitGateFailed, ExitIncomplete}, check: noVerifications, afterFix: "h-load"},
+			want: []int{ExitGateFailed, ExitIncomplete}, check: noVerifications},
 		// 2xx that is not a token
 		{name: "token", mode: hostile.NotAToken, cmd: "token", want: []int{ExitGateFailed}, stderr: []string{"no access_token"}},
 		{name: "conform", mode: hostile.NotAToken, cmd: "conform", want: []int{ExitGateFailed}, check: noPositivePass},
-		{name: "load", mode: hostile.NotAToken, cmd: "load", want: []int{ExitIncomplete}, check: noVerifications, afterFix: "h-load"},
+		{name: "load", mode: hostile.NotAToken, cmd: "load", want: []int{ExitIncomplete}, check: noVerifications},
 		{name: "load after the pre-flight", mode: hostile.NotAToken, opts: hostile.Options{AnswerFirst: 1}, cmd: "load",
-			want: []int{ExitGateFailed, ExitIncomplete}, check: noVerifications, afterFix: "h-load"},
+			want: []int{ExitGateFailed, ExitIncomplete}, check: noVerifications},
 		// headers, then nothing
 		{name: "token", mode: hostile.HeadersThenStall, cmd: "token", want: []int{ExitIncomplete},
 			stderr: []string{"the endpoint stopped answering after the headers"}},
@@ -240,7 +237,7 @@ func TestHostileServers(t *testing.T) {
 			want:   []int{ExitIncomplete},
 			stderr: []string{"conform: the endpoint stopped answering after the headers (3 requests in a row"},
 			check:  all(oneErrorLine, incompleteReport, noFailOnSilence)},
-		{name: "load", mode: hostile.HeadersThenStall, cmd: "load", want: []int{ExitIncomplete}, check: noVerifications, afterFix: "h-load"},
+		{name: "load", mode: hostile.HeadersThenStall, cmd: "load", want: []int{ExitIncomplete}, check: noVerifications},
 		// TLS mismatch, both ways
 		{name: "token", mode: hostile.TLSOnly, cmd: "token", want: []int{ExitIncomplete},
 			stderr: []string{"TLS/plain HTTP mismatch: the endpoint speaks TLS, use https://"}, check: notCannotReach},
@@ -337,11 +334,7 @@ func runHostileRow(t *testing.T, r hostileRow) {
 	if len(fails) == 0 {
 		return
 	}
-	msg := strings.Join(fails, "; ") + "\nstderr: " + lastLines(o.stderr, 5)
-	if r.afterFix != "" {
-		t.Skipf("KNOWN FAILING until %s lands: %s", r.afterFix, msg)
-	}
-	t.Error(msg)
+	t.Error(strings.Join(fails, "; ") + "\nstderr: " + lastLines(o.stderr, 5))
 }
 
 // settleGoroutines waits up to 3 s for the goroutine count to fall back to

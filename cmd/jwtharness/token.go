@@ -46,8 +46,9 @@ conform command that runs them. Without --target the request goes to the
 embedded reference server.
 
 Exit codes: 0 a token was issued (2xx), 1 the endpoint answered with an error
-(or a 2xx without a token), 2 bad invocation or target file, 3 the endpoint
-could not be reached.`,
+(or a 2xx without a token, a 5xx, a redirect), 2 bad invocation or target
+file, 3 no complete answer came back (unreachable, timed out, a body that stops,
+not HTTP, TLS/plain HTTP mismatch).`,
 		Example: `  jwtharness token --target fx/target.yaml --flow private_key_jwt
   jwtharness token --target fx/target.yaml --flow jwt_bearer --mutation aud-wrong
   jwtharness token --target fx/target.yaml --flow jwt_bearer --case aud-wrong

@@ -530,6 +530,8 @@ func TestConformReportDirCheckedFirst(t *testing.T) {
 }
 
 // TestNumericFlags: a number that makes no sense is exit 2 naming the flag.
+// serve runs in a goroutine with a bound: a serve that accepted the flag
+// would listen until interrupted.
 func TestNumericFlags(t *testing.T) {
 	tests := []struct {
 		args []string
@@ -545,10 +547,30 @@ func TestNumericFlags(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			o := runCaptured(t, tc.args...)
-			if o.code != ExitUsage || !strings.Contains(o.stderr, tc.flag) {
-				t.Errorf("%s; want exit 2 naming %s", o, tc.flag)
+			done := make(chan int, 1)
+			go func() { done <- run(tc.args) }()
+			select {
+			case code := <-done:
+				if code != ExitUsage {
+					t.Errorf("exit %d, want 2", code)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("still running after 10 s: the value was accepted")
 			}
 		})
+	}
+	// The message names the flag.
+	for _, err := range []error{
+		validateServeFlags(&serveFlags{maxLifetime: time.Minute, leeway: -time.Second, tokenLife: time.Hour}),
+		validateServeFlags(&serveFlags{maxLifetime: 0, tokenLife: time.Hour}),
+		validateServeFlags(&serveFlags{maxLifetime: time.Minute, tokenLife: 0}),
+		validateConformFlags(&conformFlags{timeout: -time.Second}),
+	} {
+		if err == nil || !strings.Contains(err.Error(), "--") {
+			t.Errorf("error %v does not name the flag", err)
+		}
+	}
+	if err := validateServeFlags(&serveFlags{maxLifetime: time.Minute, tokenLife: time.Hour}); err != nil {
+		t.Errorf("leeway 0 (none) refused: %v", err)
 	}
 }

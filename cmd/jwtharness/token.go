@@ -219,7 +219,7 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 func unsupportedAnswer(out io.Writer, flow fixtures.Flow, ex *driver.Exchange) error {
 	switch {
 	case ex.Status == 0:
-		return incompleteErr(fmt.Errorf("cannot reach token endpoint %s: %v", ex.URL, ex.Err))
+		return incompleteErr(errors.New(driver.NoAnswer(ex.URL, ex.Err)))
 	case ex.Issued():
 		return gateErr(fmt.Errorf("HTTP %d: a token was issued for %s, which the target declares unsupported", ex.Status, flow))
 	case ex.Status >= 400 && ex.Status < 500 && ex.ErrorCode() != "":

@@ -177,6 +177,11 @@ func TestLimits(t *testing.T) {
 		t.Errorf("tripped although an answer came between the timeouts: %v", c.Stopped())
 	}
 
+	var none *Client // the suite's fake environments have no client
+	if none.Stopped() != nil {
+		t.Error("a nil client is stopped")
+	}
+
 	c.SetLimits(Limits{Deadline: time.Now().Add(-time.Second)})
 	if ex := c.Do(context.Background(), req); KindOf(ex.Err) != KindStopped || !strings.Contains(ex.Err.Error(), "deadline") {
 		t.Errorf("past the deadline: %v", ex.Err)

@@ -28,8 +28,12 @@ func (c *Client) SetLimits(l Limits) {
 	c.breaker.run, c.breaker.stopped = 0, nil
 }
 
-// Stopped returns why the client's limits stopped it, or nil.
+// Stopped returns why the client's limits stopped it, or nil (also for a
+// nil client).
 func (c *Client) Stopped() *StoppedError {
+	if c == nil {
+		return nil
+	}
 	c.breaker.mu.Lock()
 	defer c.breaker.mu.Unlock()
 	return c.breaker.stopped

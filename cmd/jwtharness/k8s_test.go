@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -219,29 +220,47 @@ func TestK8sJobArgsRunLocally(t *testing.T) {
 	c := job.Spec.Template.Spec.Containers[0]
 	loadFlags := newLoadCmd().Flags()
 	results := t.TempDir()
-	var runFiles []string
-	for i := 0; i < int(*job.Spec.Completions); i++ {
+	n := int(*job.Spec.Completions)
+	shardArgs := make([][]string, n)
+	for i := range n {
 		idx := strconv.Itoa(i)
-		var args []string
 		for j := 0; j < len(c.Args); j++ {
 			a := strings.ReplaceAll(c.Args[j], "$(JOB_COMPLETION_INDEX)", idx)
 			a = strings.Replace(a, "/etc/jwtharness", filepath.Dir(tgt), 1)
 			a = strings.Replace(a, "/results", results, 1)
-			if name, ok := strings.CutPrefix(c.Args[j], "--"); ok && slices.Contains(args, "load") {
+			if name, ok := strings.CutPrefix(c.Args[j], "--"); ok && slices.Contains(shardArgs[i], "load") {
 				name, _, inline := strings.Cut(name, "=")
 				if loadFlags.Lookup(name) == nil {
 					if !inline {
 						j++
 					}
-					t.Logf("load has no --%s yet: dropped it", name)
+					if i == 0 {
+						t.Logf("load has no --%s yet: dropped it", name)
+					}
 					continue
 				}
 			}
-			args = append(args, a)
+			shardArgs[i] = append(shardArgs[i], a)
 		}
-		if _, code, msg := execRoot(t, args...); code != ExitOK {
-			t.Fatalf("shard %d %q: exit %d %s", i, args, code, msg)
+	}
+	// The pods run at the same time (merge refuses runs that were not).
+	codes := make([]int, n)
+	msgs := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, codes[i], msgs[i] = execRoot(t, shardArgs[i]...)
+		}()
+	}
+	wg.Wait()
+	var runFiles []string
+	for i := range n {
+		if codes[i] != ExitOK {
+			t.Fatalf("shard %d %q: exit %d %s", i, shardArgs[i], codes[i], msgs[i])
 		}
+		idx := strconv.Itoa(i)
 		runFile := filepath.Join(results, "shard-"+idx+".ndjson")
 		stdout, code, msg := execRoot(t, "k8s", "cat", "--results", results, runFile)
 		if code != ExitOK || len(stdout) == 0 {

@@ -30,6 +30,8 @@ type Machine struct {
 	GOMAXPROCS int       `json:"gomaxprocs"`
 	GoVersion  string    `json:"go_version"`
 	Start      time.Time `json:"start"`
+	// Shard is this machine's part of a split plan (nil: not split).
+	Shard *ShardInfo `json:"shard,omitempty"`
 }
 
 // ThisMachine describes the current host.

@@ -52,6 +52,9 @@ func Merge(runs []*loadgen.Run) (*loadgen.Run, error) {
 			return nil, fmt.Errorf("file %d: %w", n, err)
 		}
 	}
+	if err := checkShards(runs); err != nil {
+		return nil, err
+	}
 	out := &loadgen.Run{Header: *first}
 	h := &out.Header
 	h.Machines = nil

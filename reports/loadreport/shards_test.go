@@ -1,0 +1,40 @@
+package loadreport
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/jwtharness/jwtharness/loadgen"
+)
+
+func shardRun(hash string, index, count int) *loadgen.Run {
+	m := loadgen.Machine{RunID: hash, Host: "h"}
+	if count > 0 {
+		m.Shard = &loadgen.ShardInfo{PlanHash: hash, Index: index, Count: count}
+	}
+	return &loadgen.Run{Header: loadgen.Header{Machines: []loadgen.Machine{m}}}
+}
+
+func TestCheckShards(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		runs   []*loadgen.Run
+		errHas string
+	}{
+		{"all three", []*loadgen.Run{shardRun("p", 0, 3), shardRun("p", 2, 3), shardRun("p", 1, 3)}, ""},
+		{"no shards at all", []*loadgen.Run{shardRun("a", 0, 0), shardRun("b", 0, 0)}, ""},
+		{"missing", []*loadgen.Run{shardRun("p", 0, 3), shardRun("p", 2, 3)}, "shards missing: 1/3"},
+		{"duplicate", []*loadgen.Run{shardRun("p", 0, 2), shardRun("p", 0, 2), shardRun("p", 1, 2)}, "file 1 and file 2 are both shard 0/2"},
+		{"different plans", []*loadgen.Run{shardRun("p", 0, 2), shardRun("q", 1, 2)}, "shards of different plans"},
+		{"different counts", []*loadgen.Run{shardRun("p", 0, 2), shardRun("p", 1, 3)}, "different shard counts"},
+		{"shard with a plain run", []*loadgen.Run{shardRun("p", 0, 1), shardRun("x", 0, 0)}, "file 2 is not a shard"},
+	} {
+		err := checkShards(tc.runs)
+		switch {
+		case tc.errHas == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)):
+			t.Errorf("%s: %v, want an error with %q", tc.name, err, tc.errHas)
+		}
+	}
+}

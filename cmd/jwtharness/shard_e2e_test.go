@@ -139,6 +139,26 @@ func TestThreeShardsMerge(t *testing.T) {
 		t.Errorf("merged plan rate %v over %d machines, want 150 over 3", m.Header.Plan.Rate, len(m.Header.Machines))
 	}
 
+	// The merged run renders like a single one, one machine line per shard.
+	text, code, msg := execRoot(t, "report", merged)
+	if code != ExitOK {
+		t.Fatalf("report merged: exit %d %s", code, msg)
+	}
+	for i := range shards {
+		if want := fmt.Sprintf("shard %d/%d of plan %s", i, shards, runs[0].Header.Machines[0].Shard.PlanHash); !strings.Contains(text, want) {
+			t.Errorf("merged report lacks %q:\n%s", want, text)
+		}
+	}
+	for _, format := range []string{"markdown", "html"} {
+		if _, code, msg := execRoot(t, "report", merged, "--format", format); code != ExitOK {
+			t.Errorf("report --format %s: exit %d %s", format, code, msg)
+		}
+	}
+	// Refusals: a shard missing, a shard twice.
+	if _, code, msg := execRoot(t, "report", "merge", files[0], files[2], "-o", filepath.Join(dir, "x.ndjson")); code != ExitUsage || !strings.Contains(msg, "shards missing: 1/3") {
+		t.Errorf("merge without shard 1: exit %d %q", code, msg)
+	}
+
 	// Totals: the merged counters are the sums of the shards'.
 	var sum loadgen.Counters
 	all := loadgen.NewHistogram()

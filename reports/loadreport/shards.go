@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/jwtharness/jwtharness/loadgen"
 )
@@ -62,4 +63,22 @@ func checkShards(runs []*loadgen.Run) error {
 		return fmt.Errorf("shards missing: %s (the files hold %v of %d); merge every shard of the plan", strings.Join(missing, ", "), have, first.info.Count)
 	}
 	return nil
+}
+
+// ShardLine is what a machine line adds for a shard of a split plan: its
+// index, plan hash, whether it started on time, and its clock source; ""
+// for a machine that ran a whole plan.
+func ShardLine(m loadgen.Machine) string {
+	si := m.Shard
+	if si == nil {
+		return ""
+	}
+	start := "no agreed start"
+	switch {
+	case si.Late():
+		start = fmt.Sprintf("LATE START by %s", si.StartOffset.D().Round(time.Millisecond))
+	case !si.StartAt.IsZero():
+		start = fmt.Sprintf("on time (ready %s before the agreed start)", si.Ready.D().Round(time.Millisecond))
+	}
+	return fmt.Sprintf("; shard %d/%d of plan %s, %s; clock: %s", si.Index, si.Count, si.PlanHash, start, si.ClockSource)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,7 +23,9 @@ func ClockSource() string {
 	case err != nil:
 		return fmt.Sprintf("kernel clock %s; synchronisation unknown (%v)", src, err)
 	case state == unix.TIME_ERROR || tx.Status&unix.STA_UNSYNC != 0:
-		return fmt.Sprintf("kernel clock %s; NOT synchronised (adjtimex: unsynchronised, max error %dµs): intervals may be misaligned", src, tx.Maxerror)
+		return fmt.Sprintf("kernel clock %s, NOT synchronised (adjtimex; max error %s): intervals may be misaligned", src, us(tx.Maxerror))
 	}
-	return fmt.Sprintf("kernel clock %s; synchronised (adjtimex: estimated error %dµs, max error %dµs)", src, tx.Esterror, tx.Maxerror)
+	return fmt.Sprintf("kernel clock %s, synchronised (adjtimex; estimated error %s, max error %s)", src, us(tx.Esterror), us(tx.Maxerror))
 }
+
+func us(v int64) time.Duration { return time.Duration(v) * time.Microsecond }

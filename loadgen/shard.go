@@ -169,3 +169,17 @@ type ShardInfo struct {
 
 // Late reports whether the shard missed the agreed start.
 func (si *ShardInfo) Late() bool { return si != nil && si.StartOffset > 0 }
+
+// MachineResult is one machine's own figures inside a merged run (set by
+// merge from that machine's run file), so a slow or generator-bound shard
+// shows beside the whole.
+type MachineResult struct {
+	Sent       int64   `json:"sent"`
+	AsExpected int64   `json:"as_expected"`
+	OKRate     float64 `json:"ok_rate"`             // answers as expected per second
+	P99        int64   `json:"p99_us"`              // response time, all classes
+	CPUShare   float64 `json:"cpu_share,omitempty"` // generator CPU / GOMAXPROCS
+	Starved    int64   `json:"pool_starved"`        // requests that waited for an assertion
+	Ceiling    float64 `json:"ceiling_all_cores"`   // this host's raw verify rate (0: not measured)
+	Dropped    int64   `json:"dropped"`
+}

@@ -145,8 +145,13 @@ func TestThreeShardsMerge(t *testing.T) {
 		t.Fatalf("report merged: exit %d %s", code, msg)
 	}
 	for i := range shards {
-		if want := fmt.Sprintf("shard %d/%d of plan %s", i, shards, runs[0].Header.Machines[0].Shard.PlanHash); !strings.Contains(text, want) {
-			t.Errorf("merged report lacks %q:\n%s", want, text)
+		for _, want := range []string{
+			fmt.Sprintf("shard %d/%d of plan %s, on time", i, shards, runs[0].Header.Machines[0].Shard.PlanHash),
+			fmt.Sprintf("; sent %d, as expected", runs[i].Summary.All.Counters.Sent),
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("merged report lacks %q:\n%s", want, text)
+			}
 		}
 	}
 	for _, format := range []string{"markdown", "html"} {

@@ -65,20 +65,69 @@ func checkShards(runs []*loadgen.Run) error {
 	return nil
 }
 
-// ShardLine is what a machine line adds for a shard of a split plan: its
-// index, plan hash, whether it started on time, and its clock source; ""
-// for a machine that ran a whole plan.
-func ShardLine(m loadgen.Machine) string {
-	si := m.Shard
-	if si == nil {
-		return ""
+// machinesWithResults returns r's machines; a single-machine run's copy
+// carries that machine's own figures from r's summary.
+func machinesWithResults(r *loadgen.Run) []loadgen.Machine {
+	ms := append([]loadgen.Machine(nil), r.Header.Machines...)
+	if len(ms) != 1 || r.Summary == nil {
+		return ms
 	}
-	start := "no agreed start"
-	switch {
-	case si.Late():
-		start = fmt.Sprintf("LATE START by %s", si.StartOffset.D().Round(time.Millisecond))
-	case !si.StartAt.IsZero():
-		start = fmt.Sprintf("on time (ready %s before the agreed start)", si.Ready.D().Round(time.Millisecond))
+	s := r.Summary
+	res := &loadgen.MachineResult{Sent: s.All.Counters.Sent, AsExpected: s.All.Counters.AsExpected(), OKRate: s.All.OKRate,
+		P99: s.All.Response.P99, Dropped: s.All.Counters.Dropped}
+	if s.CPU != nil {
+		res.CPUShare = s.CPU.Share
 	}
-	return fmt.Sprintf("; shard %d/%d of plan %s, %s; clock: %s", si.Index, si.Count, si.PlanHash, start, si.ClockSource)
+	if s.Pool != nil {
+		res.Starved = s.Pool.Starved
+	}
+	if r.Header.Ceiling != nil {
+		res.Ceiling = r.Header.Ceiling.AllCores
+	}
+	ms[0].Result = res
+	return ms
+}
+
+// wholeCeiling notes the sum of the machines' own verify ceilings, when
+// every machine measured one: what the generators' hosts could verify
+// together, beside the endpoint's merged rate.
+func wholeCeiling(ms []loadgen.Machine) []string {
+	var sum float64
+	for _, m := range ms {
+		if m.Result == nil || m.Result.Ceiling <= 0 {
+			return nil
+		}
+		sum += m.Result.Ceiling
+	}
+	return []string{fmt.Sprintf("raw verify ceiling of the %d generator hosts together: %.0f/s (each host's is on its machine line)", len(ms), sum)}
+}
+
+// MachineNote is what a machine line adds: for a shard of a split plan its
+// index, plan hash, whether it started on time and its clock source; in a
+// merged run the machine's own figures. "" when there is nothing to add.
+func MachineNote(m loadgen.Machine) string {
+	var b strings.Builder
+	if si := m.Shard; si != nil {
+		start := "no agreed start"
+		switch {
+		case si.Late():
+			start = fmt.Sprintf("LATE START by %s", si.StartOffset.D().Round(time.Millisecond))
+		case !si.StartAt.IsZero():
+			start = fmt.Sprintf("on time (ready %s before the agreed start)", si.Ready.D().Round(time.Millisecond))
+		}
+		fmt.Fprintf(&b, "; shard %d/%d of plan %s, %s; clock: %s", si.Index, si.Count, si.PlanHash, start, si.ClockSource)
+	}
+	if r := m.Result; r != nil {
+		fmt.Fprintf(&b, "; sent %d, as expected %.0f/s, p99 %s, dropped %d", r.Sent, r.OKRate, loadgen.FormatMicros(float64(r.P99)), r.Dropped)
+		if r.CPUShare > 0 {
+			fmt.Fprintf(&b, ", generator CPU %.0f%%", r.CPUShare*100)
+		}
+		if r.Starved > 0 {
+			fmt.Fprintf(&b, ", MINTING BEHIND (%d requests waited for an assertion)", r.Starved)
+		}
+		if r.Ceiling > 0 {
+			fmt.Fprintf(&b, ", ceiling %.0f/s", r.Ceiling)
+		}
+	}
+	return b.String()
 }

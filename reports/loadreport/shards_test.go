@@ -3,6 +3,7 @@ package loadreport
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jwtharness/jwtharness/loadgen"
 )
@@ -36,5 +37,27 @@ func TestCheckShards(t *testing.T) {
 		case tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)):
 			t.Errorf("%s: %v, want an error with %q", tc.name, err, tc.errHas)
 		}
+	}
+}
+
+func TestMachineNote(t *testing.T) {
+	m := loadgen.Machine{Shard: &loadgen.ShardInfo{PlanHash: "p", Index: 1, Count: 3, StartOffset: loadgen.Duration(1500 * time.Millisecond), ClockSource: "kernel clock tsc"},
+		Result: &loadgen.MachineResult{Sent: 10, OKRate: 5, P99: 2000, Starved: 4, Ceiling: 1000}}
+	note := MachineNote(m)
+	for _, want := range []string{"shard 1/3 of plan p", "LATE START by 1.5s", "clock: kernel clock tsc", "sent 10", "MINTING BEHIND (4", "ceiling 1000/s"} {
+		if !strings.Contains(note, want) {
+			t.Errorf("note %q lacks %q", note, want)
+		}
+	}
+	if MachineNote(loadgen.Machine{}) != "" {
+		t.Error("a plain machine got a note")
+	}
+	two := []loadgen.Machine{m, m}
+	if got := wholeCeiling(two); len(got) != 1 || !strings.Contains(got[0], "2000/s") {
+		t.Errorf("whole ceiling %q", got)
+	}
+	two[1].Result = nil
+	if got := wholeCeiling(two); got != nil {
+		t.Errorf("whole ceiling with a machine unmeasured: %q", got)
 	}
 }

@@ -38,12 +38,16 @@ func WriteText(w io.Writer, r *Run) error {
 	for _, o := range Outcomes {
 		fmt.Fprintf(tw, "  %s\t%d\t\n", o, s.Count(o))
 	}
-	fmt.Fprintf(tw, "  findings\t%d\t(%d MUST)\n", s.Findings, s.FindingsFail)
+	fmt.Fprintf(tw, "  findings\t%d\t\n", s.Findings)
+	fmt.Fprintf(tw, "  MUST findings\t%d\t\n", s.FindingsFail)
 	if r.Expectations != "" {
-		fmt.Fprintf(tw, "  expected\t%d\t(baseline %s)\n", s.Expected, r.Expectations)
+		fmt.Fprintf(tw, "  expected\t%d\t\n", s.Expected)
 		fmt.Fprintf(tw, "  stale\t%d\t\n", s.Stale)
 	}
 	tw.Flush()
+	if r.Expectations != "" {
+		fmt.Fprintf(&b, "  (baseline %s)\n", r.Expectations)
+	}
 
 	if fs := r.SortedFindings(); len(fs) > 0 {
 		fmt.Fprintf(&b, "\nFindings (%d distinct, each once):\n", len(fs))

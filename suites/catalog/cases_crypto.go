@@ -353,7 +353,11 @@ func replay(kind replayKind) RunFunc {
 			sp2.Claims = append(sp2.Claims, func(c fixtures.Claims) {
 				c["jti"] = jti
 				c["iat"] = s.now().Add(-time.Second).Unix()
-				c["exp"] = s.now().Add(90 * time.Second).Unix()
+				ahead := 90 * time.Second
+				if half := s.maxLifetime() / 2; half > 0 && half < ahead {
+					ahead = half
+				}
+				c["exp"] = s.now().Add(ahead).Unix()
 			})
 			if again, err = s.mint(sp2); err != nil {
 				return errorf("could not mint the second assertion: %v", err)

@@ -17,6 +17,7 @@ const (
 	DefaultTokenLifetime  = time.Hour
 	DefaultMaxBodyBytes   = 64 << 10
 	DefaultReplayCapacity = 1 << 20
+	DefaultRefusalLogRate = 20
 
 	// NoLeeway as Options.Leeway disables clock-skew leeway (a zero Leeway
 	// means the default).
@@ -54,10 +55,18 @@ type Options struct {
 	// MaxBodyBytes limits the request body and the assertion (default 64 KiB).
 	MaxBodyBytes int64
 	// ReplayCapacity bounds the number of live (iss, jti) entries kept for
-	// replay detection (default 1<<20). When the cache is full of unexpired
-	// entries the server fails closed: 503 temporarily_unavailable with
-	// Retry-After, never an unchecked assertion.
+	// replay detection for each registered client (default 1<<20): the
+	// cache is partitioned by client, so memory is bounded by clients x
+	// capacity. When a client's partition is full of unexpired entries the
+	// server fails that client closed: 503 temporarily_unavailable with
+	// Retry-After, never an unchecked assertion; other clients are not
+	// affected.
 	ReplayCapacity int
+	// RefusalLogRate bounds the "token refused" log lines per second
+	// (default 20; negative: every refusal is logged). Refusals beyond it
+	// are counted and reported in one "token refusals not logged" line
+	// per second, so a flood of bad requests cannot fill a disk.
+	RefusalLogRate int
 	// Logger receives one line per request (never a token, assertion or
 	// secret). Default: discard.
 	Logger *slog.Logger
@@ -107,6 +116,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.ReplayCapacity <= 0 {
 		o.ReplayCapacity = DefaultReplayCapacity
+	}
+	if o.RefusalLogRate == 0 {
+		o.RefusalLogRate = DefaultRefusalLogRate
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

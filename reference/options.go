@@ -6,7 +6,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/profile"
+	"github.com/jwtharness/jwtharness/reference/flaws"
 	"github.com/jwtharness/jwtharness/reference/registry"
 )
 
@@ -39,8 +40,8 @@ type Options struct {
 	// TokenEndpoint is the token endpoint URL advertised in the metadata
 	// (default: Audience).
 	TokenEndpoint string
-	// Profile is target.ProfileRFC7523 (default) or target.ProfileRFC7523bis.
-	Profile target.Profile
+	// Profile is profile.RFC7523 (default) or profile.RFC7523bis.
+	Profile profile.Profile
 	// MaxLifetime bounds exp: exp <= now + MaxLifetime + Leeway (default 5m).
 	MaxLifetime time.Duration
 	// Leeway is the clock skew allowed on exp, nbf and iat (default 60s;
@@ -79,12 +80,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	switch o.Profile {
 	case "":
-		o.Profile = target.ProfileRFC7523
-	case target.ProfileRFC7523, target.ProfileRFC7523bis:
+		o.Profile = profile.RFC7523
+	case profile.RFC7523, profile.RFC7523bis:
 	default:
-		return o, fmt.Errorf("reference: unknown profile %q (want %s or %s)", o.Profile, target.ProfileRFC7523, target.ProfileRFC7523bis)
+		return o, fmt.Errorf("reference: unknown profile %q (want %s or %s)", o.Profile, profile.RFC7523, profile.RFC7523bis)
 	}
-	if o.Profile == target.ProfileRFC7523bis && o.Issuer == "" {
+	if o.Profile == profile.RFC7523bis && o.Issuer == "" {
 		return o, errors.New("reference: profile rfc7523bis needs an issuer identifier (Options.Issuer)")
 	}
 	if o.Audience == "" {
@@ -124,7 +125,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	for _, f := range o.Flaws {
-		if _, ok := flawInfo[f]; !ok {
+		if _, ok := flaws.Lookup(string(f)); !ok {
 			return o, fmt.Errorf("reference: unknown flaw %q (see jwtharness serve --list-flaws)", f)
 		}
 	}

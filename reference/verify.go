@@ -20,7 +20,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	josejson "github.com/go-jose/go-jose/v4/json"
 
-	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/profile"
 	"github.com/jwtharness/jwtharness/reference/registry"
 )
 
@@ -115,7 +115,7 @@ func NewVerifier(opts Options) (*Verifier, error) {
 		leeway:  o.Leeway.Seconds(),
 		maxLife: o.MaxLifetime.Seconds(),
 		maxTok:  int(o.MaxBodyBytes),
-		bis:     o.Profile == target.ProfileRFC7523bis,
+		bis:     o.Profile == profile.RFC7523bis,
 	}
 	if len(o.Flaws) > 0 {
 		v.flaws = map[Flaw]bool{}

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
+	"regexp"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,7 +54,7 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 	}
 	doers := make([]doer, workers)
 	for i := range doers {
-		d, err := newDoer(p.Client, a.Endpoint, workers)
+		d, err := newDoer(p.Client, a.Endpoint, workers, p.Raw)
 		if err != nil {
 			return nil, err
 		}
@@ -87,6 +88,34 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 			if n := pacer.Count(p.Warmup.D() + p.Duration.D()); maxSeq < 0 || n < maxSeq {
 				maxSeq = n
 			}
+		}
+	}
+
+	// A run bounded by time never outlives its duration plus one request
+	// timeout (the drain): no request starts after the deadline, and each
+	// one in flight ends within its timeout.
+	if p.Duration > 0 {
+		var stop context.CancelFunc
+		ctx, stop = context.WithDeadline(ctx, end.Add(p.Timeout.D()))
+		defer stop()
+	}
+	// dropRange counts the measured slots of [from, to) as dropped, in
+	// O(mix window) however many they are.
+	dropCounts := make([]int64, len(p.Mix))
+	var dropMu sync.Mutex
+	dropRange := func(id int, from, to int64) {
+		if from < warmSlots {
+			from = warmSlots
+		}
+		if to <= from {
+			return
+		}
+		dropMu.Lock()
+		defer dropMu.Unlock()
+		clear(dropCounts)
+		sel.CountRange(from, to, dropCounts)
+		for k, n := range dropCounts {
+			a.Recorder.DroppedN(id, k, n)
 		}
 	}
 
@@ -159,11 +188,31 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 					return
 				}
 				class := sel.Class(seq)
-				if p.Model == ModelOpen && time.Since(intended) > dropAfter {
-					if isMeasured {
-						a.Recorder.Dropped(id, class)
+				if p.Model == ModelOpen {
+					if late := time.Since(intended); late > dropAfter {
+						if isMeasured {
+							a.Recorder.Dropped(id, class)
+						}
+						// Every slot up to the first one still within
+						// dropAfter is missed too: skip them in one step
+						// and count them dropped, so the pacer's cost does
+						// not grow with the rate.
+						k := pacer.Count(time.Since(start) - dropAfter)
+						if maxSeq >= 0 && k > maxSeq {
+							k = maxSeq
+						}
+						for {
+							cur := next.Load()
+							if k <= cur {
+								break
+							}
+							if next.CompareAndSwap(cur, k) {
+								dropRange(id, cur, k)
+								break
+							}
+						}
+						continue
 					}
-					continue
 				}
 				body, ok := getBody(class)
 				if !ok {
@@ -176,22 +225,8 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 					warm.Add(1)
 					continue
 				}
-				s = Sample{Class: class, Intended: intended, Sent: sent, Done: done, Status: r.status, ErrorCode: r.code,
-					BytesIn: r.in, BytesOut: r.out, Late: p.Model == ModelOpen && sent.Sub(intended) > lateAfter}
-				switch {
-				case r.err != nil && r.timedOut:
-					s.Outcome = OutcomeTimeout
-				case r.err != nil:
-					s.Outcome = OutcomeConnError
-				case r.status >= 200 && r.status < 300:
-					s.Outcome = OutcomeIssued
-				case r.status >= 400 && r.status < 500:
-					s.Outcome = OutcomeRejected
-				case r.status >= 500:
-					s.Outcome = OutcomeServerError
-				default:
-					s.Outcome = OutcomeOtherStatus
-				}
+				s = Sample{Class: class, Intended: intended, Sent: sent, Done: done, Status: r.status, ErrorCode: r.Code,
+					Outcome: r.Outcome, BytesIn: r.in, BytesOut: r.out, Late: p.Model == ModelOpen && sent.Sub(intended) > lateAfter}
 				a.Recorder.Record(id, &s)
 			}
 		}(w, doers[w])
@@ -231,6 +266,13 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 	}()
 	wg.Wait()
 	finished := time.Now()
+	// Slots of the schedule no worker took before the deadline were
+	// scheduled and never sent: dropped.
+	if p.Model == ModelOpen && maxSeq >= 0 {
+		if cur := next.Load(); cur < maxSeq {
+			dropRange(0, cur, maxSeq)
+		}
+	}
 	close(stopFlush)
 	<-flushDone
 	// The last, partial interval.
@@ -258,11 +300,14 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 	return res, nil
 }
 
-// Preflight sends one request with net/http and returns the status and
-// the first KiB of the answer, so a broken setup is reported with the
-// server's own words before a run starts.
-func Preflight(ctx context.Context, ep *Endpoint, body []byte) (status int, answer string, err error) {
-	hc := &http.Client{Timeout: ep.Timeout, Transport: &http.Transport{TLSClientConfig: ep.TLS, Proxy: nil},
+// Preflight sends one request with net/http and judges its answer as
+// the run will (judge): it must be a complete, parseable token response,
+// or in raw mode a 2xx. Otherwise it returns a *PreflightError naming what
+// was wrong, with the first bytes of the answer (token values redacted),
+// so a broken setup is reported with the server's own words before a run
+// starts.
+func Preflight(ctx context.Context, ep *Endpoint, body []byte, raw bool) error {
+	hc := &http.Client{Timeout: ep.Timeout, Transport: &http.Transport{TLSClientConfig: ep.TLS, Proxy: nil, MaxResponseHeaderBytes: MaxHeaderBytes},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	defer hc.CloseIdleConnections()
 	method := ep.Method
@@ -273,22 +318,44 @@ func Preflight(ctx context.Context, ep *Endpoint, body []byte) (status int, answ
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
+	url := ep.URL.Redacted()
 	req, err := http.NewRequestWithContext(ctx, method, ep.URL.String(), rd)
 	if err != nil {
-		return 0, "", err
+		return &PreflightError{URL: url, Err: err}
 	}
 	if ep.ContentType != "" {
 		req.Header.Set("Content-Type", ep.ContentType)
+		req.Header.Set("Accept", "application/json")
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "jwtharness")
 	for k, vs := range ep.Header {
 		req.Header[k] = vs
 	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return 0, "", fmt.Errorf("cannot reach %s: %w", ep.URL.Redacted(), err)
+	var a answer
+	_, err = readNet(hc, req, &a)
+	j := judge(&a, raw)
+	if j.Outcome == OutcomeIssued {
+		return nil
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-	return resp.StatusCode, string(b), nil
+	return &PreflightError{URL: url, Status: a.status, Outcome: j.Outcome, Why: j.Why, Answer: excerpt(a.body), Err: err}
+}
+
+// secretValue matches the value of a token member in JSON, urlencoded or
+// XML, so an excerpt never shows one.
+var secretValue = regexp.MustCompile(`((?:access_token|refresh_token|id_token)(?:"\s*:\s*"|=|>))[^"&<]*`)
+
+// excerpt is the first 512 bytes of a body, token values redacted,
+// control characters escaped.
+func excerpt(b []byte) string {
+	cut := len(b) > 512
+	if cut {
+		b = b[:512]
+	}
+	s := secretValue.ReplaceAllString(string(b), "${1}REDACTED")
+	s = strconv.Quote(s)
+	s = s[1 : len(s)-1]
+	if cut {
+		s += "…"
+	}
+	return s
 }

@@ -16,7 +16,11 @@ import (
 
 // SchemaVersion is the run file format version; merge and report refuse
 // other versions.
-const SchemaVersion = 1
+//
+// Schema 2: an answer counts as issued only when it carries a token
+// (schema 1 counted every 2xx); new counters not_token, unparseable,
+// truncated, oversize; the summary's invalid reasons.
+const SchemaVersion = 2
 
 // Machine describes the host that generated (part of) a run.
 type Machine struct {
@@ -129,7 +133,10 @@ type Summary struct {
 	CPU        *CPUUsage         `json:"cpu,omitempty"`  // generator CPU
 	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
 	Warnings   []string          `json:"warnings,omitempty"`
-	Complete   bool              `json:"complete"`
+	// Invalid says why the run is not a valid measurement (Validity);
+	// empty when it is.
+	Invalid  []string `json:"invalid,omitempty"`
+	Complete bool     `json:"complete"`
 }
 
 // Run is a parsed run file.
@@ -176,15 +183,42 @@ func (w *Writer) line(v any) error {
 	return w.w.Flush()
 }
 
-// ReadRun parses a run file. It checks the schema version.
+// Run file bounds: a run file is one line per class and interval, a few
+// KiB each; these caps refuse what no run writes before it fills memory.
+const (
+	MaxRunFileBytes = 256 << 20
+	MaxRunLineBytes = 16 << 20
+)
+
+// ErrIncomplete marks a run file without a summary line: the run did not
+// finish writing it. ReadRun returns the run read so far with it.
+var ErrIncomplete = errors.New("the run file has no summary line: the run did not finish writing it")
+
+// CorruptError is a run file that cannot be read as one: not JSON, an
+// unknown record, a histogram that does not decode, too large.
+type CorruptError struct{ Reason string }
+
+func (e *CorruptError) Error() string { return e.Reason }
+
+func corrupt(format string, a ...any) error { return &CorruptError{Reason: fmt.Sprintf(format, a...)} }
+
+// ReadRun parses a run file. It checks the schema version and decodes
+// every histogram, so a corrupt file is refused here (*CorruptError), not
+// half-rendered later. A file without a summary line is returned with
+// ErrIncomplete.
 func ReadRun(r io.Reader) (*Run, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	sc := bufio.NewScanner(io.LimitReader(r, MaxRunFileBytes+1))
+	sc.Buffer(make([]byte, 0, 1<<20), MaxRunLineBytes)
 	run := &Run{}
 	line := 0
+	var read int64
 	for sc.Scan() {
 		line++
 		b := sc.Bytes()
+		read += int64(len(b)) + 1
+		if read > MaxRunFileBytes {
+			return nil, corrupt("larger than %d MiB: not a run file this tool wrote", MaxRunFileBytes>>20)
+		}
 		if len(b) == 0 {
 			continue
 		}
@@ -192,46 +226,83 @@ func ReadRun(r io.Reader) (*Run, error) {
 			Type string `json:"type"`
 		}
 		if err := json.Unmarshal(b, &kind); err != nil {
-			return nil, fmt.Errorf("line %d: not JSON: %v", line, err)
+			return nil, corrupt("line %d: not JSON: %v", line, err)
 		}
 		switch kind.Type {
 		case "header":
 			if line != 1 {
-				return nil, fmt.Errorf("line %d: a header after line 1", line)
+				return nil, corrupt("line %d: a header after line 1", line)
 			}
 			if err := json.Unmarshal(b, &run.Header); err != nil {
-				return nil, fmt.Errorf("line %d: header: %v", line, err)
+				return nil, corrupt("line %d: header: %v", line, err)
 			}
 			if run.Header.Schema != SchemaVersion {
-				return nil, fmt.Errorf("run file schema %d; this jwtharness reads schema %d", run.Header.Schema, SchemaVersion)
+				return nil, corrupt("run file schema %d; this jwtharness reads schema %d", run.Header.Schema, SchemaVersion)
 			}
 		case "interval":
+			if line == 1 {
+				return nil, corrupt("not a jwtharness run file: line 1 is not a header")
+			}
 			var iv IntervalRecord
 			if err := json.Unmarshal(b, &iv); err != nil {
-				return nil, fmt.Errorf("line %d: interval: %v", line, err)
+				return nil, corrupt("line %d: interval: %v", line, err)
+			}
+			for _, h := range []string{iv.Response, iv.Service} {
+				if _, err := DecodeHistogram(h); err != nil {
+					return nil, corrupt("line %d: interval %s %s: histogram does not decode: %v", line, iv.Start.Format(time.RFC3339), iv.Class, err)
+				}
 			}
 			run.Intervals = append(run.Intervals, iv)
 		case "summary":
+			if line == 1 {
+				return nil, corrupt("not a jwtharness run file: line 1 is not a header")
+			}
 			var s Summary
 			if err := json.Unmarshal(b, &s); err != nil {
-				return nil, fmt.Errorf("line %d: summary: %v", line, err)
+				return nil, corrupt("line %d: summary: %v", line, err)
+			}
+			for _, cs := range append(append([]ClassSummary(nil), s.Classes...), s.All) {
+				for _, h := range []string{cs.ResponseH, cs.ServiceH} {
+					if _, err := DecodeHistogram(h); err != nil {
+						return nil, corrupt("line %d: summary of class %s: histogram does not decode: %v", line, cs.Class, err)
+					}
+				}
 			}
 			run.Summary = &s
 		default:
-			return nil, fmt.Errorf("line %d: unknown record type %q", line, kind.Type)
+			return nil, corrupt("line %d: unknown record type %q", line, kind.Type)
 		}
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, corrupt("line %d: longer than %d MiB: not a run file this tool wrote", line+1, MaxRunLineBytes>>20)
+		}
 		return nil, err
 	}
 	if run.Header.Type != "header" {
-		return nil, errors.New("not a jwtharness run file: line 1 is not a header")
+		return nil, corrupt("not a jwtharness run file: line 1 is not a header")
+	}
+	if run.Summary == nil {
+		return run, ErrIncomplete
 	}
 	return run, nil
 }
 
-// ReadRunFile reads a run file by path.
+// ReadRunFile reads a run file by path. It refuses anything but a regular
+// file of at most MaxRunFileBytes (a FIFO, a device such as /dev/zero or a
+// directory is an error, never a hang). Errors name the path; a run
+// without a summary is returned with an error wrapping ErrIncomplete.
 func ReadRunFile(path string) (*Run, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, st.Mode().Type())
+	}
+	if st.Size() > MaxRunFileBytes {
+		return nil, fmt.Errorf("%s: %w", path, corrupt("%d bytes, larger than %d MiB: not a run file this tool wrote", st.Size(), MaxRunFileBytes>>20))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -239,7 +310,7 @@ func ReadRunFile(path string) (*Run, error) {
 	defer f.Close()
 	r, err := ReadRun(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return r, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil
 }
@@ -329,11 +400,7 @@ func classSummary(name string, c *Counters, resp, svc *hdrhistogram.Histogram, e
 	cs.ServiceH, _ = EncodeHistogram(svc)
 	if sec := elapsed.Seconds(); sec > 0 {
 		cs.Rate = float64(c.Answered()) / sec
-		ok := c.Answered() - c.Unexpected - c.ServerError
-		if ok < 0 {
-			ok = 0
-		}
-		cs.OKRate = float64(ok) / sec
+		cs.OKRate = float64(c.AsExpected()) / sec
 	}
 	if c.Sent > 0 {
 		cs.ErrorRate = float64(c.Errors()) / float64(c.Sent)

@@ -65,6 +65,9 @@ type Config struct {
 	Includes string
 	// Thresholds are checked against the summary.
 	Thresholds []Threshold
+	// Validity says when the run is a measurement at all; nil =
+	// DefaultValidity().
+	Validity *Validity
 	// Out receives the run file (nil: none).
 	Out io.Writer
 	// Progress displays progress (nil: none).
@@ -73,19 +76,31 @@ type Config struct {
 	Notes []string
 }
 
-// PreflightError is a pre-flight exchange that did not succeed.
+// PreflightError is a pre-flight exchange that did not bring a token.
 type PreflightError struct {
-	URL    string
-	Status int
-	Answer string
-	Err    error
+	URL     string
+	Status  int     // 0: no HTTP answer
+	Outcome Outcome // what the exchange counts as
+	Why     string  // what was wrong, in words
+	Answer  string  // the first bytes of the body, token values redacted
+	Err     error   // the transport error, if any
 }
 
 func (e *PreflightError) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("pre-flight: %v", e.Err)
+	if e.Status == 0 {
+		if e.Err != nil {
+			return fmt.Sprintf("pre-flight: a valid request to %s got no answer (%s): %v", e.URL, e.Why, e.Err)
+		}
+		return fmt.Sprintf("pre-flight: a valid request to %s got no answer: %s", e.URL, e.Why)
 	}
-	return fmt.Sprintf("pre-flight: a valid request to %s was answered %d, not 2xx: %s", e.URL, e.Status, e.Answer)
+	msg := fmt.Sprintf("pre-flight: a valid request to %s was answered %d, which is not a token: %s", e.URL, e.Status, e.Why)
+	if e.Err != nil {
+		msg += fmt.Sprintf(" (%v)", e.Err)
+	}
+	if e.Answer != "" {
+		msg += "; body: " + e.Answer
+	}
+	return msg
 }
 
 // Execute runs one load test: pre-flight, ceiling, pre-minting, the run
@@ -114,14 +129,12 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 		if err != nil {
 			return nil, fmt.Errorf("minting a valid assertion: %w", err)
 		}
-		pfBody = cfg.Scenario.Body(a)
+		if pfBody, err = cfg.Scenario.Body(a); err != nil {
+			return nil, fmt.Errorf("building the valid request: %w", err)
+		}
 	}
-	st, ans, err := Preflight(ctx, cfg.Endpoint, pfBody)
-	if err != nil {
-		return nil, &PreflightError{URL: cfg.Endpoint.URL.Redacted(), Err: err}
-	}
-	if st < 200 || st > 299 {
-		return nil, &PreflightError{URL: cfg.Endpoint.URL.Redacted(), Status: st, Answer: ans}
+	if err := Preflight(ctx, cfg.Endpoint, pfBody, plan.Raw); err != nil {
+		return nil, err
 	}
 
 	// Ceiling: raw go-jose verify, same algorithm and key.
@@ -254,6 +267,11 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 	for _, t := range cfg.Thresholds {
 		sum.Thresholds = append(sum.Thresholds, t.Check(sum))
 	}
+	validity := DefaultValidity()
+	if cfg.Validity != nil {
+		validity = *cfg.Validity
+	}
+	sum.Invalid = validity.Check(sum)
 	if w != nil && writeErr == nil {
 		writeErr = w.WriteSummary(sum)
 	}
@@ -283,7 +301,7 @@ func snapshot(runStart, start, end time.Time, recs []IntervalRecord, cum *Counte
 	s := Snapshot{Elapsed: end.Sub(runStart), Sent: cum.Sent, Errors: cum.Errors(), Late: cum.Late, Dropped: cum.Dropped}
 	if sec := end.Sub(start).Seconds(); sec > 0 {
 		s.Rate = float64(iv.Answered()) / sec
-		s.OKRate = float64(iv.Answered()-iv.Unexpected-iv.ServerError) / sec
+		s.OKRate = float64(iv.AsExpected()) / sec
 	}
 	if h.TotalCount() > 0 {
 		s.P99 = h.ValueAtQuantile(99)

@@ -1,13 +1,8 @@
 package loadgen
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"regexp"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -216,6 +211,11 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 				}
 				body, ok := getBody(class)
 				if !ok {
+					// Scheduled, never sent: the run ended while it
+					// waited for an assertion.
+					if isMeasured && p.Model == ModelOpen {
+						a.Recorder.Dropped(id, class)
+					}
 					return
 				}
 				sent := time.Now()
@@ -298,64 +298,4 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 		res.Complete = false
 	}
 	return res, nil
-}
-
-// Preflight sends one request with net/http and judges its answer as
-// the run will (judge): it must be a complete, parseable token response,
-// or in raw mode a 2xx. Otherwise it returns a *PreflightError naming what
-// was wrong, with the first bytes of the answer (token values redacted),
-// so a broken setup is reported with the server's own words before a run
-// starts.
-func Preflight(ctx context.Context, ep *Endpoint, body []byte, raw bool) error {
-	hc := &http.Client{Timeout: ep.Timeout, Transport: &http.Transport{TLSClientConfig: ep.TLS, Proxy: nil, MaxResponseHeaderBytes: MaxHeaderBytes},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	defer hc.CloseIdleConnections()
-	method := ep.Method
-	if method == "" {
-		method = http.MethodPost
-	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	url := ep.URL.Redacted()
-	req, err := http.NewRequestWithContext(ctx, method, ep.URL.String(), rd)
-	if err != nil {
-		return &PreflightError{URL: url, Err: err}
-	}
-	if ep.ContentType != "" {
-		req.Header.Set("Content-Type", ep.ContentType)
-		req.Header.Set("Accept", "application/json")
-	}
-	req.Header.Set("User-Agent", "jwtharness")
-	for k, vs := range ep.Header {
-		req.Header[k] = vs
-	}
-	var a answer
-	_, err = readNet(hc, req, &a)
-	j := judge(&a, raw)
-	if j.Outcome == OutcomeIssued {
-		return nil
-	}
-	return &PreflightError{URL: url, Status: a.status, Outcome: j.Outcome, Why: j.Why, Answer: excerpt(a.body), Err: err}
-}
-
-// secretValue matches the value of a token member in JSON, urlencoded or
-// XML, so an excerpt never shows one.
-var secretValue = regexp.MustCompile(`((?:access_token|refresh_token|id_token)(?:"\s*:\s*"|=|>))[^"&<]*`)
-
-// excerpt is the first 512 bytes of a body, token values redacted,
-// control characters escaped.
-func excerpt(b []byte) string {
-	cut := len(b) > 512
-	if cut {
-		b = b[:512]
-	}
-	s := secretValue.ReplaceAllString(string(b), "${1}REDACTED")
-	s = strconv.Quote(s)
-	s = s[1 : len(s)-1]
-	if cut {
-		s += "…"
-	}
-	return s
 }

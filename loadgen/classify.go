@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"io"
 	"net/url"
+	"strings"
 
 	"github.com/valyala/fastjson"
 )
@@ -217,14 +218,42 @@ func nonEmptyString(v *fastjson.Value) bool {
 	return v != nil && v.Type() == fastjson.TypeString && len(v.GetStringBytes()) > 0
 }
 
+// parseForm reads an application/x-www-form-urlencoded body as
+// url.ParseQuery does (';' refused, every name and value unescaped, the
+// first value of a name counts) without building a map.
 func parseForm(body []byte) parsed {
-	vs, err := url.ParseQuery(string(bytes.TrimSpace(body)))
-	if err != nil {
-		return parsed{why: "the body is not valid urlencoded", code: -1}
-	}
-	p := parsed{code: -1, accessToken: vs.Get("access_token") != "", tokenType: vs.Get("token_type") != ""}
-	if e := vs.Get("error"); e != "" {
-		p.code = codeIndex([]byte(e))
+	q := string(bytes.TrimSpace(body))
+	p := parsed{code: -1}
+	var sawToken, sawType, sawError bool
+	for q != "" {
+		var kv string
+		kv, q, _ = strings.Cut(q, "&")
+		if strings.Contains(kv, ";") {
+			return parsed{why: "the body is not valid urlencoded: ';' separator", code: -1}
+		}
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil {
+			return parsed{why: "the body is not valid urlencoded", code: -1}
+		}
+		v, err = url.QueryUnescape(v)
+		if err != nil {
+			return parsed{why: "the body is not valid urlencoded", code: -1}
+		}
+		switch {
+		case k == "access_token" && !sawToken:
+			sawToken, p.accessToken = true, v != ""
+		case k == "token_type" && !sawType:
+			sawType, p.tokenType = true, v != ""
+		case k == "error" && !sawError:
+			sawError = true
+			if v != "" {
+				p.code = codeIndex([]byte(v))
+			}
+		}
 	}
 	return p
 }

@@ -424,6 +424,16 @@ func growBody(b []byte, more int) []byte {
 	return nb
 }
 
+// readRoom is the free space of a.body to read into: at least 4 KiB,
+// never past ReadCap+1 (one byte over the cap tells oversize).
+func readRoom(a *answer) []byte {
+	if cap(a.body)-len(a.body) < 4096 {
+		a.body = growBody(a.body, 4096)[:len(a.body)]
+	}
+	end := min(cap(a.body), ReadCap+1)
+	return a.body[len(a.body):end]
+}
+
 // readToEOF reads a body delimited by the end of the connection, up to
 // ReadCap.
 func readToEOF(br *bufio.Reader, a *answer) (n int64, err error) {
@@ -431,10 +441,7 @@ func readToEOF(br *bufio.Reader, a *answer) (n int64, err error) {
 		if len(a.body) > ReadCap {
 			return n, errOversize
 		}
-		if cap(a.body)-len(a.body) < 4096 {
-			a.body = growBody(a.body, 4096)[:len(a.body)]
-		}
-		k, err := br.Read(a.body[len(a.body):cap(a.body)])
+		k, err := br.Read(readRoom(a))
 		a.body = a.body[:len(a.body)+k]
 		n += int64(k)
 		if err == io.EOF {
@@ -608,10 +615,7 @@ func readNet(c *http.Client, req *http.Request, a *answer) (int64, error) {
 			a.fault = faultOversize
 			return n, errOversize
 		}
-		if cap(a.body)-len(a.body) < 4096 {
-			a.body = growBody(a.body, 4096)[:len(a.body)]
-		}
-		k, err := resp.Body.Read(a.body[len(a.body):cap(a.body)])
+		k, err := resp.Body.Read(readRoom(a))
 		a.body = a.body[:len(a.body)+k]
 		n += int64(k)
 		if err == io.EOF {

@@ -125,3 +125,23 @@ func BenchmarkJudge(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkJudgeFormats is judge on the same token in each format.
+func BenchmarkJudgeFormats(b *testing.B) {
+	tok := strings.Repeat("eyJzdWIiOiJhbGljZSIsImF1ZCI6Imh0dHBzOi8vYXBpIn0", 14)
+	for _, f := range []struct{ name, ctype, body string }{
+		{"json", "application/json", `{"access_token":"` + tok + `","token_type":"Bearer","expires_in":300}`},
+		{"urlencoded", "application/x-www-form-urlencoded", "access_token=" + tok + "&token_type=Bearer&expires_in=300"},
+		{"xml", "application/xml", "<token><access_token>" + tok + "</access_token><token_type>Bearer</token_type><expires_in>300</expires_in></token>"},
+	} {
+		a := answer{status: 200, contentType: []byte(f.ctype), body: []byte(f.body)}
+		b.Run(f.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if judge(&a, false).Outcome != OutcomeIssued {
+					b.Fatal("not a token")
+				}
+			}
+		})
+	}
+}

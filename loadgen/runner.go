@@ -34,6 +34,7 @@ type Snapshot struct {
 	Elapsed  time.Duration // since the measured start
 	Sent     int64
 	Errors   int64
+	NotToken int64   // 2xx answers that carried no token
 	Rate     float64 // answers/s in the last interval
 	OKRate   float64 // answers as expected/s in the last interval
 	P99      int64   // µs, last interval, all classes
@@ -74,33 +75,6 @@ type Config struct {
 	Progress Progress
 	// Notes are added to the header.
 	Notes []string
-}
-
-// PreflightError is a pre-flight exchange that did not bring a token.
-type PreflightError struct {
-	URL     string
-	Status  int     // 0: no HTTP answer
-	Outcome Outcome // what the exchange counts as
-	Why     string  // what was wrong, in words
-	Answer  string  // the first bytes of the body, token values redacted
-	Err     error   // the transport error, if any
-}
-
-func (e *PreflightError) Error() string {
-	if e.Status == 0 {
-		if e.Err != nil {
-			return fmt.Sprintf("pre-flight: a valid request to %s got no answer (%s): %v", e.URL, e.Why, e.Err)
-		}
-		return fmt.Sprintf("pre-flight: a valid request to %s got no answer: %s", e.URL, e.Why)
-	}
-	msg := fmt.Sprintf("pre-flight: a valid request to %s was answered %d, which is not a token: %s", e.URL, e.Status, e.Why)
-	if e.Err != nil {
-		msg += fmt.Sprintf(" (%v)", e.Err)
-	}
-	if e.Answer != "" {
-		msg += "; body: " + e.Answer
-	}
-	return msg
 }
 
 // Execute runs one load test: pre-flight, ceiling, pre-minting, the run
@@ -250,7 +224,7 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 	header.Machines[0].Start = res.Start
 
 	elapsed := res.End.Sub(res.Start)
-	sum := summaryFromTotals(&header, rec.Totals(), elapsed)
+	sum := summarize(&header, rec.Totals(), elapsed)
 	sum.Start, sum.End = res.Start, res.End
 	sum.Complete = res.Complete
 	cpu := &CPUUsage{User: Duration(ru1.user - ru0.user), System: Duration(ru1.sys - ru0.sys), Wall: Duration(wall), Process: cfg.Includes}
@@ -298,7 +272,7 @@ func snapshot(runStart, start, end time.Time, recs []IntervalRecord, cum *Counte
 		}
 	}
 	cum.Add(&iv)
-	s := Snapshot{Elapsed: end.Sub(runStart), Sent: cum.Sent, Errors: cum.Errors(), Late: cum.Late, Dropped: cum.Dropped}
+	s := Snapshot{Elapsed: end.Sub(runStart), Sent: cum.Sent, Errors: cum.Errors(), NotToken: cum.NotToken, Late: cum.Late, Dropped: cum.Dropped}
 	if sec := end.Sub(start).Seconds(); sec > 0 {
 		s.Rate = float64(iv.Answered()) / sec
 		s.OKRate = float64(iv.AsExpected()) / sec
@@ -309,34 +283,6 @@ func snapshot(runStart, start, end time.Time, recs []IntervalRecord, cum *Counte
 	if pool != nil {
 		ps := pool.Stats()
 		s.Starved, s.PoolHeld = ps.Starved, ps.Held
-	}
-	return s
-}
-
-func summaryFromTotals(h *Header, totals []ClassTotal, elapsed time.Duration) *Summary {
-	s := &Summary{Type: "summary", Elapsed: Duration(elapsed)}
-	allResp, allSvc := NewHistogram(), NewHistogram()
-	var allC Counters
-	for i, t := range totals {
-		if t.Counters.Scheduled == 0 {
-			continue
-		}
-		cs := classSummary(t.Class, &t.Counters, t.Response, t.Service, elapsed)
-		cs.Expect = "rejected"
-		if h.Plan.Mix[i].ExpectIssued() {
-			cs.Expect = "issued"
-		}
-		s.Classes = append(s.Classes, cs)
-		allC.Add(&t.Counters)
-		allResp.Merge(t.Response)
-		allSvc.Merge(t.Service)
-		if t.Class == ClassValid {
-			s.VerifyRate = cs.OKRate
-		}
-	}
-	s.All = classSummary("all", &allC, allResp, allSvc, elapsed)
-	if h.Ceiling != nil && h.Ceiling.AllCores > 0 && s.VerifyRate > 0 {
-		s.OfCeiling = s.VerifyRate / h.Ceiling.AllCores
 	}
 	return s
 }
@@ -371,8 +317,8 @@ func warnings(p *Plan, s *Summary, res *RunResult, includes string) []string {
 		if cs.Expect == "rejected" && cs.Counters.Issued > 0 {
 			out = append(out, fmt.Sprintf("class %s: %d mutated assertions were answered with a token: a conformance failure (run jwtharness conform)", cs.Class, cs.Counters.Issued))
 		}
-		if cs.Expect == "issued" && cs.Counters.Sent > 0 && cs.Counters.Unexpected > 0 {
-			out = append(out, fmt.Sprintf("class %s: %d of %d valid assertions were not answered with a token", cs.Class, cs.Counters.Unexpected, cs.Counters.Sent))
+		if c := &cs.Counters; cs.Expect == "issued" && c.Sent > 0 && c.Issued < c.Sent {
+			out = append(out, fmt.Sprintf("class %s: %d of %d valid assertions were not answered with a token (%s)", cs.Class, c.Sent-c.Issued, c.Sent, errorKinds(c)))
 		}
 	}
 	return out

@@ -472,6 +472,9 @@ func (p *lineProgress) Interval(s loadgen.Snapshot) {
 	if s.Starved > 0 {
 		fmt.Fprintf(p.w, "  MINTING BEHIND (%d waits)", s.Starved)
 	}
+	if s.NotToken > 0 {
+		fmt.Fprintf(p.w, "  2xx NOT A TOKEN %d", s.NotToken)
+	}
 	fmt.Fprintln(p.w)
 }
 
@@ -536,6 +539,9 @@ func (b *barProgress) Started(plan *loadgen.Plan, start time.Time) {
 		msg := fmt.Sprintf(" sent %d  %.0f/s  errors %d  p99 %s", s.Sent, s.Rate, s.Errors, loadgen.FormatMicros(float64(s.P99)))
 		if s.Starved > 0 {
 			msg += "  MINTING BEHIND"
+		}
+		if s.NotToken > 0 {
+			msg += fmt.Sprintf("  2xx NOT A TOKEN %d", s.NotToken)
 		}
 		return msg
 	})))

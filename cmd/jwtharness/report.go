@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -133,7 +134,7 @@ func parsePercent(s string) (float64, error) {
 	v := strings.TrimSpace(s)
 	pct := strings.HasSuffix(v, "%")
 	f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
-	if err != nil || f < 0 {
+	if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, fmt.Errorf("%q: want a percentage such as 10%%", s)
 	}
 	if pct || f > 1 {
@@ -166,7 +167,7 @@ latency percentiles overall and per class) and exits 1 when one got worse than
 --max-regression allows. It warns when the runs measured different targets or
 plans, or when one is not a valid measurement; with --strict it refuses them
 (exit 2). A run file without a summary is exit 3, a corrupt one exit 2.`,
-		Args:  cobra.ExactArgs(2),
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := parsePercent(maxReg)
 			if err != nil {

@@ -66,6 +66,8 @@ func TestReportRefusesToMislead(t *testing.T) {
 		{"compare different targets, strict", []string{"report", "compare", "--strict", runFile, otherTarget}, ExitUsage, "different targets"},
 		{"compare with an incomplete run", []string{"report", "compare", runFile, noSummary}, ExitIncomplete, "no summary"},
 		{"compare with a corrupt run", []string{"report", "compare", runFile, badHist}, ExitUsage, "does not decode"},
+		{"compare, negative regression", []string{"report", "compare", "--max-regression", "-5%", runFile, runFile}, ExitUsage, "--max-regression"},
+		{"compare, NaN regression", []string{"report", "compare", "--max-regression", "NaN", runFile, runFile}, ExitUsage, "--max-regression"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

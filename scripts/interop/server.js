@@ -91,6 +91,9 @@ const clients = registrations.clients.map((c) => {
     response_types: c.response_types ?? [],
     redirect_uris: c.redirect_uris ?? [],
   };
+  // The algorithm the client registered (as the jwtharness fixture registry
+  // does); without it node-oidc-provider accepts any enabled algorithm the key fits.
+  if (c.alg) meta.token_endpoint_auth_signing_alg = c.alg;
   if (c.method === 'private_key_jwt') meta.jwks = jwksOf(c);
   else meta.client_secret = secretOf(c);
   return meta;

@@ -487,7 +487,7 @@ func draftTarget(md *serverMetadata) (string, discoveryNotes) {
 	// client_secret_jwt
 	if offersHS {
 		w("  client_secret_jwt:")
-		w("    client_id: %s-client-id", fillIn)
+		w("    client_id: %s-secret-client-id", fillIn)
 		w("    secret: ${CLIENT_SECRET}           # or secret_file: FILE")
 		w("    alg: %s", pickAlg(md.AuthSigningAlgs, hmacPreference...))
 		n.fillIn = append(n.fillIn, "client_secret_jwt: a registered client_id; its secret in $CLIENT_SECRET (or secret_file)")

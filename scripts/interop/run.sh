@@ -29,60 +29,73 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# write_target BASE prints the jwtharness target file for the server at BASE.
+# write_target BASE prints the jwtharness target file for the server at BASE:
+# what server.js configures and node-oidc-provider does, declared as policy.
+# Keys: PEM private keys alone and private JWKS (jwk:), no certificates: the
+# server registers public JWKs, never X.509 certificates (x509_keys: false).
 # Left out on purpose: expired_client and not_yet_valid_client (a JWK has no
-# validity period: node-oidc-provider registers keys, not certificates) and
-# disabled_client (node-oidc-provider has no disabled state for a client).
+# validity period) and disabled_client (node-oidc-provider has no disabled
+# client state).
 write_target() {
   cat <<YAML
 token_endpoint: $1/token
 issuer: $1
 profile: rfc7523
-leeway: 15s                # node-oidc-provider's clockTolerance default
+leeway: 15s                # node-oidc-provider's clockTolerance default; server.js uses the same
+max_lifetime: none         # neither node-oidc-provider nor server.js caps exp (RFC 7523 §3: MAY)
 timeout: 10s
+policy:
+  iat_required: false      # iat is optional for client assertions and for the grant
+  jti_required: false      # the grant: jti optional (RFC 7523 §3 item 7); client flows below
+  explicit_typing: false
+  audiences: both          # issuer or token endpoint URL, for client assertions and the grant
+  x509_keys: false
+  algorithms: [RS256, RS384, RS512, PS256, ES256, ES384, EdDSA, HS256, HS384, HS512]
 flows:
   jwt_bearer:
-    issuer: client-rsa
+    issuer: idp-rsa        # a trusted assertion issuer, not a client
     subject: alice
-    private_key: client-rsa.key
-    certificate: client-rsa.crt
+    jwk: idp-rsa.jwks.json
+    kid: client-rsa
     alg: RS256
     forbidden_subject: mallory
+    client_auth: {method: client_secret_basic, client_id: grant-client, secret_file: grant-client.secret}
+    other_client: {issuer: idp-ed, subject: alice, private_key: client-ed.key, alg: EdDSA}
     alternates:
-      - {issuer: client-ec, subject: alice, private_key: client-ec.key, certificate: client-ec.crt, alg: ES256}
-      - {issuer: client-ps256, subject: alice, private_key: client-ps256.key, certificate: client-ps256.crt, alg: PS256}
-      - {issuer: client-rs384, subject: alice, private_key: client-rs384.key, certificate: client-rs384.crt, alg: RS384}
-      - {issuer: client-rs512, subject: alice, private_key: client-rs512.key, certificate: client-rs512.crt, alg: RS512}
-      - {issuer: client-es384, subject: alice, private_key: client-es384.key, certificate: client-es384.crt, alg: ES384}
-      - {issuer: client-eddsa, subject: alice, private_key: client-eddsa.key, certificate: client-eddsa.crt, alg: EdDSA}
+      - {issuer: idp-ec, subject: alice, private_key: client-ec.key, alg: ES256}
+      - {issuer: idp-ps256, subject: alice, private_key: client-ps256.key, alg: PS256}
+      - {issuer: idp-rs384, subject: alice, private_key: client-rs384.key, alg: RS384}
+      - {issuer: idp-rs512, subject: alice, private_key: client-rs512.key, alg: RS512}
+      - {issuer: idp-es384, subject: alice, private_key: client-es384.key, alg: ES384}
+      - {issuer: idp-eddsa, subject: alice, private_key: client-eddsa.key, alg: EdDSA}
   private_key_jwt:
     client_id: client-ec
-    private_key: client-ec.key
-    certificate: client-ec.crt
+    jwk: client-ec.jwks.json
     alg: ES256
+    jti_required: true     # node-oidc-provider: "unique jti (JWT ID) must be provided"
     alternates:
-      - {client_id: client-rsa, private_key: client-rsa.key, certificate: client-rsa.crt, alg: RS256}
-      - {client_id: client-rs384, private_key: client-rs384.key, certificate: client-rs384.crt, alg: RS384}
-      - {client_id: client-rs512, private_key: client-rs512.key, certificate: client-rs512.crt, alg: RS512}
-      - {client_id: client-ps256, private_key: client-ps256.key, certificate: client-ps256.crt, alg: PS256}
-      - {client_id: client-es384, private_key: client-es384.key, certificate: client-es384.crt, alg: ES384}
-      - {client_id: client-eddsa, private_key: client-eddsa.key, certificate: client-eddsa.crt, alg: EdDSA}
+      - {client_id: client-rsa, private_key: client-rsa.key, alg: RS256}
+      - {client_id: client-rs384, private_key: client-rs384.key, alg: RS384}
+      - {client_id: client-rs512, private_key: client-rs512.key, alg: RS512}
+      - {client_id: client-ps256, private_key: client-ps256.key, alg: PS256}
+      - {client_id: client-es384, private_key: client-es384.key, alg: ES384}
+      - {client_id: client-eddsa, private_key: client-eddsa.key, alg: EdDSA}
   client_secret_jwt:
     client_id: client-secret
     secret_file: client-secret.secret
     alg: HS256
+    jti_required: true
     alternates:
       - {client_id: client-hs384, secret_file: client-hs384.secret, alg: HS384}
       - {client_id: client-hs512, secret_file: client-hs512.secret, alg: HS512}
 unregistered_key: stranger.key
-unregistered_certificate: stranger.crt
-other_client: {client_id: client-ed, private_key: client-ed.key, certificate: client-ed.crt, alg: EdDSA}
-restricted_client: {client_id: client-restricted, private_key: client-restricted.key, certificate: client-restricted.crt, alg: RS256}
+other_client: {client_id: client-ed, private_key: client-ed.key, alg: EdDSA}
+restricted_client: {client_id: client-restricted, private_key: client-restricted.key, alg: RS256}
 rotating_client:
   client_id: client-rotating
   subject: alice
   private_key: client-rotating.key
-  certificate: client-rotating.crt
+  certificate: client-rotating.crt        # the loader wants certificates for rotating_client
   alg: RS256
   next_private_key: client-rotating-next.key
   next_certificate: client-rotating-next.crt
@@ -112,6 +125,9 @@ log "keys: jwtharness fixtures"
 "$bin" fixtures --out "$fx" --token-endpoint http://127.0.0.1:1/token >/dev/null
 # The bearer grant's client authenticates with client_secret_basic.
 (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '=+/\n' > "$fx/grant-client.secret")
+# Two keys as private JWKS (target key jwk:), kid = the name server.js registers.
+node "$here/pem2jwks.mjs" "$fx/client-ec.key" client-ec "$fx/client-ec.jwks.json"
+node "$here/pem2jwks.mjs" "$fx/client-rsa.key" client-rsa "$fx/idp-rsa.jwks.json"
 
 ready="$out/ready"
 rm -f "$ready"

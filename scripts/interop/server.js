@@ -50,9 +50,10 @@ if (args.host !== '127.0.0.1' && args.host !== '::1') die(`--host ${args.host}: 
 
 const fixture = (name) => path.join(args.fixtures, name);
 
-// publicJWK reads a PEM certificate and returns its public key as a JWK.
-// The kid is the client (or issuer) name plus an index, so a JWKS with two
-// keys (rotation) stays unambiguous for assertions that carry a kid.
+// publicJWK reads a PEM certificate and returns its public key as a JWK
+// whose kid is the file's base name (client-ec.crt: "client-ec"), the kid
+// run.sh gives the private JWKS it makes for jwtharness (pem2jwks.mjs).
+// Only the key is registered: node-oidc-provider knows no certificates.
 function publicJWK(certFile) {
   let cert;
   try {
@@ -60,7 +61,7 @@ function publicJWK(certFile) {
   } catch (err) {
     die(`${certFile}: ${err.message}`);
   }
-  return cert.publicKey.export({ format: 'jwk' });
+  return { ...cert.publicKey.export({ format: 'jwk' }), kid: path.basename(certFile, '.crt') };
 }
 
 function jwksOf(entry) {

@@ -107,6 +107,8 @@ started=$(date +%s)
 
 command -v node >/dev/null || { echo "run.sh: node is not installed (need Node.js >= 20)" >&2; exit 3; }
 command -v npm >/dev/null || { echo "run.sh: npm is not installed" >&2; exit 3; }
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || { echo "run.sh: node $(node --version) is too old: oidc-provider 9 needs Node.js 20 or newer" >&2; exit 3; }
 
 if [ -z "$bin" ]; then
   bin="$out/jwtharness"

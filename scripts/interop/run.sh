@@ -2,7 +2,10 @@
 # Interop lane: jwtharness conform against node-oidc-provider (pinned in
 # package-lock.json) configured for RFC 7523 by server.js, on loopback.
 #
-#   scripts/interop/run.sh [--jwtharness BIN] [--out DIR] [--write-expect FILE] [-- extra conform flags]
+#   scripts/interop/run.sh [--peer node|fosite] [--jwtharness BIN] [--out DIR] [--write-expect FILE] [-- extra conform flags]
+#
+# --peer fosite (local only, not in CI) runs ory/fosite's RFC 7523 handlers
+# instead (scripts/interop/fosite, its own Go module) against expected-fosite.yaml.
 #
 # Installs the pinned npm packages (npm ci), makes keys with `jwtharness
 # fixtures`, starts the server on 127.0.0.1 with a free port, writes the
@@ -17,11 +20,13 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 out="${TMPDIR:-/tmp}/jwtharness-interop"
 bin=""
+peer=node
 write_expect=""
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --jwtharness) bin="$2"; shift 2 ;;
+    --peer) peer="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --write-expect) write_expect="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
@@ -102,6 +107,67 @@ rotating_client:
 YAML
 }
 
+# write_fosite_target BASE: the target for fosite (--peer fosite). fosite
+# checks exp and nbf with no clock skew, caps exp - iat at 24 h for the
+# grant only, wants aud = the token endpoint URL, requires jti in client
+# assertions (not in the grant), has no client_secret_jwt, and (as
+# configured) takes the grant without client authentication.
+write_fosite_target() {
+  cat <<YAML
+token_endpoint: $1/token
+profile: rfc7523
+leeway: 0s
+timeout: 10s
+policy:
+  iat_required: false
+  jti_required: false
+  explicit_typing: false
+  audiences: token_endpoint
+  x509_keys: false
+flows:
+  jwt_bearer:
+    issuer: idp-rsa
+    subject: alice
+    private_key: client-rsa.key
+    kid: client-rsa
+    alg: RS256
+    max_lifetime: 24h
+    other_client: {issuer: idp-ed, subject: alice, private_key: client-ed.key, kid: client-ed, alg: EdDSA}
+    alternates:
+      - {issuer: idp-ec, subject: alice, private_key: client-ec.key, kid: client-ec, alg: ES256}
+      - {issuer: idp-ps256, subject: alice, private_key: client-ps256.key, kid: client-ps256, alg: PS256}
+      - {issuer: idp-rs384, subject: alice, private_key: client-rs384.key, kid: client-rs384, alg: RS384}
+      - {issuer: idp-rs512, subject: alice, private_key: client-rs512.key, kid: client-rs512, alg: RS512}
+      - {issuer: idp-es384, subject: alice, private_key: client-es384.key, kid: client-es384, alg: ES384}
+      - {issuer: idp-eddsa, subject: alice, private_key: client-eddsa.key, kid: client-eddsa, alg: EdDSA}
+  private_key_jwt:
+    client_id: client-ec
+    private_key: client-ec.key
+    alg: ES256
+    max_lifetime: none
+    jti_required: true
+    alternates:
+      - {client_id: client-rsa, private_key: client-rsa.key, alg: RS256}
+      - {client_id: client-rs384, private_key: client-rs384.key, alg: RS384}
+      - {client_id: client-rs512, private_key: client-rs512.key, alg: RS512}
+      - {client_id: client-ps256, private_key: client-ps256.key, alg: PS256}
+      - {client_id: client-es384, private_key: client-es384.key, alg: ES384}
+      - {client_id: client-eddsa, private_key: client-eddsa.key, alg: EdDSA}
+  client_secret_jwt: {unsupported: true}
+unregistered_key: stranger.key
+other_client: {client_id: client-ed, private_key: client-ed.key, alg: EdDSA}
+restricted_client: {client_id: client-restricted, private_key: client-restricted.key, alg: RS256}
+rotating_client:
+  client_id: client-rotating
+  subject: alice
+  private_key: client-rotating.key
+  certificate: client-rotating.crt
+  alg: RS256
+  next_private_key: client-rotating-next.key
+  next_certificate: client-rotating-next.crt
+YAML
+}
+
 log() { printf '== interop: %s\n' "$*"; }
 started=$(date +%s)
 
@@ -110,15 +176,24 @@ command -v npm >/dev/null || { echo "run.sh: npm is not installed" >&2; exit 3; 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$node_major" -ge 20 ] || { echo "run.sh: node $(node --version) is too old: oidc-provider 9 needs Node.js 20 or newer" >&2; exit 3; }
 
+mkdir -p "$out"
 if [ -z "$bin" ]; then
   bin="$out/jwtharness"
-  mkdir -p "$out"
   log "build jwtharness"
   (cd "$repo" && go build -o "$bin" ./cmd/jwtharness)
 fi
 
-log "npm ci (node $(node --version), npm $(npm --version))"
-(cd "$here" && timeout 180 npm ci --no-audit --no-fund --loglevel=error)
+case "$peer" in
+  node)
+    log "npm ci (node $(node --version), npm $(npm --version))"
+    (cd "$here" && timeout 180 npm ci --no-audit --no-fund --loglevel=error)
+    expect_file="$here/expected.yaml" ;;
+  fosite)
+    log "build the fosite peer (scripts/interop/fosite, local only)"
+    (cd "$here/fosite" && timeout 300 go build -o "$out/fosite-peer" .)
+    expect_file="$here/expected-fosite.yaml" ;;
+  *) echo "run.sh: --peer $peer: want node or fosite" >&2; exit 2 ;;
+esac
 
 rm -rf "$out/fx" "$out/reports"
 mkdir -p "$out"
@@ -133,8 +208,12 @@ node "$here/pem2jwks.mjs" "$fx/client-rsa.key" client-rsa "$fx/idp-rsa.jwks.json
 
 ready="$out/ready"
 rm -f "$ready"
-log "start node-oidc-provider on loopback"
-node "$here/server.js" --fixtures "$fx" --ready "$ready" > "$out/server.log" 2>&1 &
+log "start $peer on loopback"
+if [ "$peer" = node ]; then
+  node "$here/server.js" --fixtures "$fx" --ready "$ready" > "$out/server.log" 2>&1 &
+else
+  "$out/fosite-peer" --fixtures "$fx" --ready "$ready" > "$out/server.log" 2>&1 &
+fi
 server_pid=$!
 stop_server() {
   if kill -0 "$server_pid" 2>/dev/null; then
@@ -155,11 +234,11 @@ base="$(cat "$ready")"
 log "server ready at $base ($(( $(date +%s) - started )) s since start)"
 
 # The target file: what this server offers and how it is configured.
-target="$fx/node-oidc-provider.yaml"
-write_target "$base" > "$target"
+target="$fx/$peer.yaml"
+if [ "$peer" = node ]; then write_target "$base" > "$target"; else write_fosite_target "$base" > "$target"; fi
 
 log "discovery smoke: jwtharness target init --discover"
-if "$bin" target --help >/dev/null 2>&1 && "$bin" target init --help 2>/dev/null | grep -q -- --discover; then
+if [ "$peer" = node ] && "$bin" target --help >/dev/null 2>&1 && "$bin" target init --help 2>/dev/null | grep -q -- --discover; then
   "$bin" target init --discover "$base" --out "$out/discovered.yaml" || { echo "run.sh: discovery failed" >&2; exit 1; }
 fi
 
@@ -168,7 +247,7 @@ conform=("$bin" conform --target "$target" --report-dir "$out/reports")
 if [ -n "$write_expect" ]; then
   conform+=(--write-expect "$write_expect")
 elif "$bin" conform --help | grep -q -- '--expect'; then
-  conform+=(--expect "$here/expected.yaml")
+  conform+=(--expect "$expect_file")
 else
   log "WARNING: this jwtharness has no --expect yet; every FAIL gates"  # TEMPORARY until h-verdict merges
 fi

@@ -61,18 +61,18 @@ flows:
     issuer: idp-rsa        # a trusted assertion issuer, not a client
     subject: alice
     jwk: idp-rsa.jwks.json
-    kid: client-rsa
+    kid: idp-rsa
     alg: RS256
     forbidden_subject: mallory
     client_auth: {method: client_secret_basic, client_id: grant-client, secret_file: grant-client.secret}
-    other_client: {issuer: idp-ed, subject: alice, private_key: client-ed.key, alg: EdDSA}
+    other_client: {issuer: idp-ed, subject: alice, private_key: idp-ed.key, alg: EdDSA}
     alternates:
-      - {issuer: idp-ec, subject: alice, private_key: client-ec.key, alg: ES256}
-      - {issuer: idp-ps256, subject: alice, private_key: client-ps256.key, alg: PS256}
-      - {issuer: idp-rs384, subject: alice, private_key: client-rs384.key, alg: RS384}
-      - {issuer: idp-rs512, subject: alice, private_key: client-rs512.key, alg: RS512}
-      - {issuer: idp-es384, subject: alice, private_key: client-es384.key, alg: ES384}
-      - {issuer: idp-eddsa, subject: alice, private_key: client-eddsa.key, alg: EdDSA}
+      - {issuer: idp-ec, subject: alice, private_key: idp-ec.key, alg: ES256}
+      - {issuer: idp-ps256, subject: alice, private_key: idp-ps256.key, alg: PS256}
+      - {issuer: idp-rs384, subject: alice, private_key: idp-rs384.key, alg: RS384}
+      - {issuer: idp-rs512, subject: alice, private_key: idp-rs512.key, alg: RS512}
+      - {issuer: idp-es384, subject: alice, private_key: idp-es384.key, alg: ES384}
+      - {issuer: idp-eddsa, subject: alice, private_key: idp-eddsa.key, alg: EdDSA}
   private_key_jwt:
     client_id: client-ec
     jwk: client-ec.jwks.json
@@ -128,18 +128,18 @@ flows:
   jwt_bearer:
     issuer: idp-rsa
     subject: alice
-    private_key: client-rsa.key
-    kid: client-rsa
+    private_key: idp-rsa.key
+    kid: idp-rsa
     alg: RS256
     max_lifetime: 24h
-    other_client: {issuer: idp-ed, subject: alice, private_key: client-ed.key, kid: client-ed, alg: EdDSA}
+    other_client: {issuer: idp-ed, subject: alice, private_key: idp-ed.key, kid: idp-ed, alg: EdDSA}
     alternates:
-      - {issuer: idp-ec, subject: alice, private_key: client-ec.key, kid: client-ec, alg: ES256}
-      - {issuer: idp-ps256, subject: alice, private_key: client-ps256.key, kid: client-ps256, alg: PS256}
-      - {issuer: idp-rs384, subject: alice, private_key: client-rs384.key, kid: client-rs384, alg: RS384}
-      - {issuer: idp-rs512, subject: alice, private_key: client-rs512.key, kid: client-rs512, alg: RS512}
-      - {issuer: idp-es384, subject: alice, private_key: client-es384.key, kid: client-es384, alg: ES384}
-      - {issuer: idp-eddsa, subject: alice, private_key: client-eddsa.key, kid: client-eddsa, alg: EdDSA}
+      - {issuer: idp-ec, subject: alice, private_key: idp-ec.key, kid: idp-ec, alg: ES256}
+      - {issuer: idp-ps256, subject: alice, private_key: idp-ps256.key, kid: idp-ps256, alg: PS256}
+      - {issuer: idp-rs384, subject: alice, private_key: idp-rs384.key, kid: idp-rs384, alg: RS384}
+      - {issuer: idp-rs512, subject: alice, private_key: idp-rs512.key, kid: idp-rs512, alg: RS512}
+      - {issuer: idp-es384, subject: alice, private_key: idp-es384.key, kid: idp-es384, alg: ES384}
+      - {issuer: idp-eddsa, subject: alice, private_key: idp-eddsa.key, kid: idp-eddsa, alg: EdDSA}
   private_key_jwt:
     client_id: client-ec
     private_key: client-ec.key
@@ -202,9 +202,11 @@ log "keys: jwtharness fixtures"
 "$bin" fixtures --out "$fx" --token-endpoint http://127.0.0.1:1/token >/dev/null
 # The bearer grant's client authenticates with client_secret_basic.
 (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '=+/\n' > "$fx/grant-client.secret")
-# Two keys as private JWKS (target key jwk:), kid = the name server.js registers.
+# The grant issuers' own keys (idp-*), and two keys as private JWKS (target
+# key jwk:) whose kid is the one the servers register.
+node "$here/idpkeys.mjs" "$fx"
 node "$here/pem2jwks.mjs" "$fx/client-ec.key" client-ec "$fx/client-ec.jwks.json"
-node "$here/pem2jwks.mjs" "$fx/client-rsa.key" client-rsa "$fx/idp-rsa.jwks.json"
+node "$here/pem2jwks.mjs" "$fx/idp-rsa.key" idp-rsa "$fx/idp-rsa.jwks.json"
 
 ready="$out/ready"
 rm -f "$ready"
@@ -239,7 +241,7 @@ if [ "$peer" = node ]; then write_target "$base" > "$target"; else write_fosite_
 
 log "discovery smoke: jwtharness target init --discover"
 if [ "$peer" = node ] && "$bin" target --help >/dev/null 2>&1 && "$bin" target init --help 2>/dev/null | grep -q -- --discover; then
-  "$bin" target init --discover "$base" --out "$out/discovered.yaml" || { echo "run.sh: discovery failed" >&2; exit 1; }
+  "$bin" target init --discover "$base" --out "$out/discovered.yaml" --force || { echo "run.sh: discovery failed" >&2; exit 1; }
 fi
 
 log "conform"

@@ -3,8 +3,8 @@
 //
 //   node server.js --fixtures DIR --ready FILE [--clients clients.json] [--host 127.0.0.1] [--port 0]
 //
-// DIR holds keys and secrets from `jwtharness fixtures` (plus grant-client.secret,
-// made by run.sh). Only the PUBLIC parts of the keys are registered, as JWKs.
+// DIR holds keys and secrets from `jwtharness fixtures`, plus what run.sh
+// makes: grant-client.secret and the grant issuers' keys (idp-*.pub). Only the PUBLIC parts of the keys are registered, as JWKs.
 // The server listens on loopback, and once it accepts connections it writes its
 // issuer URL (http://127.0.0.1:PORT) to FILE.
 //
@@ -21,7 +21,7 @@
 
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { X509Certificate, generateKeyPairSync } from 'node:crypto';
+import { X509Certificate, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -64,7 +64,18 @@ function publicJWK(certFile) {
   return { ...cert.publicKey.export({ format: 'jwk' }), kid: path.basename(certFile, '.crt') };
 }
 
+// publicKeyJWK reads a PEM public key (SPKI) and returns it as a JWK whose
+// kid is the file's base name (idp-rsa.pub: "idp-rsa").
+function publicKeyJWK(file) {
+  try {
+    return { ...createPublicKey(readFileSync(fixture(file))).export({ format: 'jwk' }), kid: path.basename(file, '.pub') };
+  } catch (err) {
+    return die(`${file}: ${err.message}`);
+  }
+}
+
 function jwksOf(entry) {
+  if (entry.public_key) return { keys: [publicKeyJWK(entry.public_key)] };
   const files = entry.certificates ?? [entry.certificate];
   return { keys: files.map((f) => publicJWK(f)) };
 }
@@ -102,8 +113,10 @@ const clients = registrations.clients.map((c) => {
 
 // grantIssuers: iss -> { keys: jose key resolver over the issuer's registered
 // public JWKS, subjects: the subjects it may assert for }.
+// Like a client's token_endpoint_auth_signing_alg, an issuer registers the
+// one algorithm its keys sign with (the JWK's "alg", which jose enforces).
 const grantIssuers = new Map(registrations.grant_issuers.map((g) => [g.issuer, {
-  keys: createLocalJWKSet(jwksOf(g)),
+  keys: createLocalJWKSet({ keys: jwksOf(g).keys.map((k) => ({ ...k, alg: g.alg })) }),
   subjects: new Set(g.subjects),
 }]));
 

@@ -42,7 +42,8 @@ var privateKeyJWTClients = map[string]string{
 }
 
 // grantIssuers are trusted bearer-grant issuers (not clients): idp-NAME
-// signs with the key of fixture client-NAME, for subject alice.
+// with the public key DIR/idp-NAME.pub (made by ../idpkeys.mjs), for
+// subject alice.
 var grantIssuers = []string{"rsa", "ec", "rs384", "rs512", "ps256", "es384", "eddsa", "ed"}
 
 func main() {
@@ -67,14 +68,10 @@ func main() {
 	store.Clients["client-rotating"] = rotating
 	store.Clients["client-restricted"] = client(*fixtures, "client-restricted", "RS256", []string{"authorization_code"})
 	for _, name := range grantIssuers {
-		k := publicJWK(*fixtures, "client-"+name)
-		store.IssuerPublicKeys["idp-"+name] = storage.IssuerPublicKeys{
-			Issuer: "idp-" + name,
-			KeysBySub: map[string]storage.SubjectPublicKeys{
-				"alice": {Subject: "alice", Keys: map[string]storage.PublicKeyScopes{k.KeyID: {Key: &k}}},
-			},
-		}
+		k := publicKeyJWK(*fixtures, "idp-"+name)
+		trustIssuer(store, "idp-"+name, k)
 	}
+	trustIssuer(store, "client-rotating", publicJWK(*fixtures, "client-rotating"), publicJWK(*fixtures, "client-rotating-next"))
 
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
@@ -139,6 +136,35 @@ func client(dir, id, alg string, grants []string) *fosite.DefaultOpenIDConnectCl
 		TokenEndpointAuthMethod:           "private_key_jwt",
 		TokenEndpointAuthSigningAlgorithm: alg,
 	}
+}
+
+// trustIssuer registers keys for issuer and subject alice.
+func trustIssuer(store *storage.MemoryStore, issuer string, keys ...jose.JSONWebKey) {
+	byKID := map[string]storage.PublicKeyScopes{}
+	for i := range keys {
+		byKID[keys[i].KeyID] = storage.PublicKeyScopes{Key: &keys[i]}
+	}
+	store.IssuerPublicKeys[issuer] = storage.IssuerPublicKeys{
+		Issuer:    issuer,
+		KeysBySub: map[string]storage.SubjectPublicKeys{"alice": {Subject: "alice", Keys: byKID}},
+	}
+}
+
+// publicKeyJWK reads the SPKI PEM public key DIR/NAME.pub as a JWK whose kid is NAME.
+func publicKeyJWK(dir, name string) jose.JSONWebKey {
+	data, err := os.ReadFile(filepath.Join(dir, name+".pub"))
+	if err != nil {
+		log.Fatalf("fosite-peer: %v", err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		log.Fatalf("fosite-peer: %s.pub: no PEM block", name)
+	}
+	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		log.Fatalf("fosite-peer: %s.pub: %v", name, err)
+	}
+	return jose.JSONWebKey{Key: pub, KeyID: name, Use: "sig"}
 }
 
 // publicJWK reads DIR/NAME.crt and returns its public key as a JWK whose

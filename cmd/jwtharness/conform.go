@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/fixtures/validreq"
 	"github.com/jwtharness/jwtharness/reports"
 	"github.com/jwtharness/jwtharness/suites"
 	"github.com/jwtharness/jwtharness/suites/catalog"
@@ -256,11 +256,12 @@ func conformDryRun(out io.Writer, tg *target.Target, filter string, selected []s
 func conformPreflight(ctx context.Context, w io.Writer, env *catalog.Env) {
 	tg := env.Target
 	for _, flow := range tg.OfferedFlows() {
-		aud := tg.Audience
-		if flow.ClientAuth() && tg.Profile == target.ProfileRFC7523bis && tg.Issuer != "" {
-			aud = tg.Issuer
+		vr, err := validreq.Build(tg, flow, "")
+		if err != nil {
+			fmt.Fprintf(w, "warning: no valid %s request: %v\n", flow, err)
+			continue
 		}
-		tok, err := env.Minter.Mint(fixtures.Spec{Flow: flow, Cred: tg.Flows[flow].Credential, Audience: aud})
+		tok, err := env.Minter.Mint(vr.Assertion)
 		if err != nil {
 			fmt.Fprintf(w, "warning: cannot mint a valid %s assertion: %v\n", flow, err)
 			continue

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/fixtures/validreq"
 	"github.com/jwtharness/jwtharness/suites"
 	"github.com/jwtharness/jwtharness/suites/catalog"
 	"github.com/jwtharness/jwtharness/suites/driver"
@@ -154,11 +155,11 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 	if cred == nil {
 		return usageErr(fmt.Errorf("token: the target has no %s credential that signs with %s", flow, alg))
 	}
-	aud := tg.Audience
-	if flow.ClientAuth() && tg.Profile == target.ProfileRFC7523bis && tg.Issuer != "" {
-		aud = tg.Issuer
+	vr, err := validreq.BuildFor(tg, flow, "", cred)
+	if err != nil {
+		return usageErr(fmt.Errorf("token: %w", err))
 	}
-	spec := fixtures.Spec{Flow: flow, Cred: cred, Audience: aud}
+	spec := vr.Assertion
 	if mutation != "" {
 		if err := m.Apply(&spec, tg.MutationContext()); err != nil {
 			return usageErr(fmt.Errorf("token: mutation %s does not apply here: %w", m.Name, err))

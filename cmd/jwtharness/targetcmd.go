@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jwtharness/jwtharness/fixtures"
+	"github.com/jwtharness/jwtharness/fixtures/target"
 )
 
 // The `target` command: the target file's reference (`target --help`) and
@@ -547,31 +548,17 @@ func yamlString(s string) string {
 }
 
 // targetReference is the documentation of every target-file key, printed
-// by `jwtharness target --help`.
+// by `jwtharness target --help`, with a complete example.
 func targetReference() string {
-	return targetReferenceText
+	return target.Reference + "\nExample:\n\n" + indent(target.ReferenceExample, "  ")
 }
 
-// targetReferenceText is a placeholder until fixtures/target's own
-// reference lands (target.Reference); it lists the keys of the current file.
-const targetReferenceText = `Target file keys (YAML; paths relative to the file; ${ENV} expands a variable):
-
-  token_endpoint   URL of the token endpoint (required)
-  audience         what the endpoint expects in aud (default: token_endpoint)
-  issuer           the server's issuer identifier, when it has one
-  profile          rfc7523 (default) or rfc7523bis
-  max_lifetime     the endpoint's exp limit (default 5m)
-  leeway           the clock skew the endpoint allows (default 60s)
-  timeout          per-request timeout (default 10s)
-  formats          format parameter values the endpoint supports (json, urlencoded, xml)
-  params           extra form parameters sent with every request
-  tls              ca_file, insecure_skip_verify, client_cert, client_key
-  flows            jwt_bearer, private_key_jwt, client_secret_jwt: each a credential
-                   (client_id or issuer, subject, private_key [+ certificate], or
-                   secret / secret_file, alg, kid), forbidden_subject (jwt_bearer),
-                   alternates (credentials for other algorithms)
-  unregistered_key, unregistered_certificate   a key the endpoint does not know
-  other_client, expired_client, not_yet_valid_client, disabled_client,
-  restricted_client   further registered clients (credentials) for their cases
-  rotating_client  a client registered with two keys: next_private_key, next_certificate
-`
+func indent(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n") + "\n"
+}

@@ -273,3 +273,20 @@ func TestTargetInitCommand(t *testing.T) {
 	}
 }
 
+
+// TestTargetHelpDocumentsKeys: `jwtharness target --help` prints the
+// target-file reference, kid and the policy keys included.
+func TestTargetHelpDocumentsKeys(t *testing.T) {
+	cmd := newRootCmd()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetArgs([]string{"target", "--help"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"token_endpoint", "kid", "jwk", "client_auth", "unsupported", "max_lifetime", "policy", "audiences", "init --discover"} {
+		if !strings.Contains(out.String(), key) {
+			t.Errorf("target --help does not mention %q", key)
+		}
+	}
+}

@@ -36,8 +36,9 @@ done
 
 # write_target BASE prints the jwtharness target file for the server at BASE:
 # what server.js configures and node-oidc-provider does, declared as policy.
-# Keys: PEM private keys alone and private JWKS (jwk:), no certificates: the
-# server registers public JWKs, never X.509 certificates (x509_keys: false).
+# Keys: PEM private keys alone, private JWKS (jwk:), and PEM + certificate
+# where a case about certificates needs one (the server registers only the
+# public JWK, never the certificate: x509_keys: false).
 # Left out on purpose: expired_client and not_yet_valid_client (a JWK has no
 # validity period) and disabled_client (node-oidc-provider has no disabled
 # client state).
@@ -60,14 +61,15 @@ flows:
   jwt_bearer:
     issuer: idp-rsa        # a trusted assertion issuer, not a client
     subject: alice
-    jwk: idp-rsa.jwks.json
+    private_key: idp-rsa.key
+    certificate: idp-rsa.crt   # used only by the cases about certificates; the server registers the key
     kid: idp-rsa
     alg: RS256
     forbidden_subject: mallory
     client_auth: {method: client_secret_basic, client_id: grant-client, secret_file: grant-client.secret}
-    other_client: {issuer: idp-ed, subject: alice, private_key: idp-ed.key, alg: EdDSA}
+    other_client: {issuer: idp-ed, subject: alice, private_key: idp-ed.key, certificate: idp-ed.crt, alg: EdDSA}
     alternates:
-      - {issuer: idp-ec, subject: alice, private_key: idp-ec.key, alg: ES256}
+      - {issuer: idp-ec, subject: alice, jwk: idp-ec.jwks.json, alg: ES256}
       - {issuer: idp-ps256, subject: alice, private_key: idp-ps256.key, alg: PS256}
       - {issuer: idp-rs384, subject: alice, private_key: idp-rs384.key, alg: RS384}
       - {issuer: idp-rs512, subject: alice, private_key: idp-rs512.key, alg: RS512}
@@ -75,15 +77,16 @@ flows:
       - {issuer: idp-eddsa, subject: alice, private_key: idp-eddsa.key, alg: EdDSA}
   private_key_jwt:
     client_id: client-ec
-    jwk: client-ec.jwks.json
+    private_key: client-ec.key
+    certificate: client-ec.crt
     alg: ES256
     jti_required: true     # node-oidc-provider: "unique jti (JWT ID) must be provided"
     alternates:
-      - {client_id: client-rsa, private_key: client-rsa.key, alg: RS256}
+      - {client_id: client-rsa, private_key: client-rsa.key, certificate: client-rsa.crt, alg: RS256}
       - {client_id: client-rs384, private_key: client-rs384.key, alg: RS384}
       - {client_id: client-rs512, private_key: client-rs512.key, alg: RS512}
       - {client_id: client-ps256, private_key: client-ps256.key, alg: PS256}
-      - {client_id: client-es384, private_key: client-es384.key, alg: ES384}
+      - {client_id: client-es384, jwk: client-es384.jwks.json, alg: ES384}
       - {client_id: client-eddsa, private_key: client-eddsa.key, alg: EdDSA}
   client_secret_jwt:
     client_id: client-secret
@@ -94,7 +97,7 @@ flows:
       - {client_id: client-hs384, secret_file: client-hs384.secret, alg: HS384}
       - {client_id: client-hs512, secret_file: client-hs512.secret, alg: HS512}
 unregistered_key: stranger.key
-other_client: {client_id: client-ed, private_key: client-ed.key, alg: EdDSA}
+other_client: {client_id: client-ed, private_key: client-ed.key, certificate: client-ed.crt, alg: EdDSA}
 restricted_client: {client_id: client-restricted, private_key: client-restricted.key, alg: RS256}
 rotating_client:
   client_id: client-rotating
@@ -129,10 +132,11 @@ flows:
     issuer: idp-rsa
     subject: alice
     private_key: idp-rsa.key
+    certificate: idp-rsa.crt
     kid: idp-rsa
     alg: RS256
     max_lifetime: 24h
-    other_client: {issuer: idp-ed, subject: alice, private_key: idp-ed.key, kid: idp-ed, alg: EdDSA}
+    other_client: {issuer: idp-ed, subject: alice, private_key: idp-ed.key, certificate: idp-ed.crt, kid: idp-ed, alg: EdDSA}
     alternates:
       - {issuer: idp-ec, subject: alice, private_key: idp-ec.key, kid: idp-ec, alg: ES256}
       - {issuer: idp-ps256, subject: alice, private_key: idp-ps256.key, kid: idp-ps256, alg: PS256}
@@ -147,7 +151,7 @@ flows:
     max_lifetime: none
     jti_required: true
     alternates:
-      - {client_id: client-rsa, private_key: client-rsa.key, alg: RS256}
+      - {client_id: client-rsa, private_key: client-rsa.key, certificate: client-rsa.crt, alg: RS256}
       - {client_id: client-rs384, private_key: client-rs384.key, alg: RS384}
       - {client_id: client-rs512, private_key: client-rs512.key, alg: RS512}
       - {client_id: client-ps256, private_key: client-ps256.key, alg: PS256}
@@ -195,18 +199,24 @@ case "$peer" in
   *) echo "run.sh: --peer $peer: want node or fosite" >&2; exit 2 ;;
 esac
 
-rm -rf "$out/fx" "$out/reports"
+rm -rf "$out/fx" "$out/fx-idp" "$out/reports"
 mkdir -p "$out"
 fx="$out/fx"
 log "keys: jwtharness fixtures"
 "$bin" fixtures --out "$fx" --token-endpoint http://127.0.0.1:1/token >/dev/null
 # The bearer grant's client authenticates with client_secret_basic.
 (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '=+/\n' > "$fx/grant-client.secret")
-# The grant issuers' own keys (idp-*), and two keys as private JWKS (target
-# key jwk:) whose kid is the one the servers register.
-node "$here/idpkeys.mjs" "$fx"
-node "$here/pem2jwks.mjs" "$fx/client-ec.key" client-ec "$fx/client-ec.jwks.json"
-node "$here/pem2jwks.mjs" "$fx/idp-rsa.key" idp-rsa "$fx/idp-rsa.jwks.json"
+# The grant issuers (idp-*) get keys of their own, from a second fixture set,
+# so that no client shares an issuer's key.
+"$bin" fixtures --out "$out/fx-idp" --token-endpoint http://127.0.0.1:1/token >/dev/null
+for n in rsa ec rs384 rs512 ps256 es384 eddsa ed; do
+  cp -p "$out/fx-idp/client-$n.key" "$fx/idp-$n.key"
+  cp -p "$out/fx-idp/client-$n.crt" "$fx/idp-$n.crt"
+done
+rm -rf "$out/fx-idp"
+# Keys as private JWKS (target key jwk:), kid = the one the servers register.
+node "$here/pem2jwks.mjs" "$fx/client-es384.key" client-es384 "$fx/client-es384.jwks.json"
+node "$here/pem2jwks.mjs" "$fx/idp-ec.key" idp-ec "$fx/idp-ec.jwks.json"
 
 ready="$out/ready"
 rm -f "$ready"

@@ -4,7 +4,7 @@
 //   node server.js --fixtures DIR --ready FILE [--clients clients.json] [--host 127.0.0.1] [--port 0]
 //
 // DIR holds keys and secrets from `jwtharness fixtures`, plus what run.sh
-// makes: grant-client.secret and the grant issuers' keys (idp-*.pub). Only the PUBLIC parts of the keys are registered, as JWKs.
+// makes: grant-client.secret and the grant issuers' certificates (idp-*.crt). Only the PUBLIC parts of the keys are registered, as JWKs.
 // The server listens on loopback, and once it accepts connections it writes its
 // issuer URL (http://127.0.0.1:PORT) to FILE.
 //
@@ -21,7 +21,7 @@
 
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { X509Certificate, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { X509Certificate, generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -64,18 +64,7 @@ function publicJWK(certFile) {
   return { ...cert.publicKey.export({ format: 'jwk' }), kid: path.basename(certFile, '.crt') };
 }
 
-// publicKeyJWK reads a PEM public key (SPKI) and returns it as a JWK whose
-// kid is the file's base name (idp-rsa.pub: "idp-rsa").
-function publicKeyJWK(file) {
-  try {
-    return { ...createPublicKey(readFileSync(fixture(file))).export({ format: 'jwk' }), kid: path.basename(file, '.pub') };
-  } catch (err) {
-    return die(`${file}: ${err.message}`);
-  }
-}
-
 function jwksOf(entry) {
-  if (entry.public_key) return { keys: [publicKeyJWK(entry.public_key)] };
   const files = entry.certificates ?? [entry.certificate];
   return { keys: files.map((f) => publicJWK(f)) };
 }
@@ -168,18 +157,31 @@ function start(issuer, server) {
     const trusted = grantIssuers.get(unverified.iss);
     if (!trusted) throw new errors.InvalidGrant('assertion issuer is not trusted');
 
+    const options = {
+      algorithms: GRANT_ALGS,
+      issuer: unverified.iss,
+      audience: [issuer, tokenEndpoint], // §3 item 3: aud identifies this server
+      requiredClaims: ['iss', 'sub', 'aud', 'exp'], // §3 items 1-4
+      clockTolerance: 15, // §3 item 4: "reasonable" clock skew, node-oidc-provider's default
+    };
     let payload;
     try {
-      ({ payload } = await jwtVerify(assertion, trusted.keys, {
-        algorithms: GRANT_ALGS,
-        issuer: unverified.iss,
-        audience: [issuer, tokenEndpoint], // §3 item 3: aud identifies this server
-        requiredClaims: ['iss', 'sub', 'aud', 'exp'], // §3 items 1-4
-        clockTolerance: 15, // §3 item 4: "reasonable" clock skew, node-oidc-provider's default
-      }));
+      ({ payload } = await jwtVerify(assertion, trusted.keys, options));
     } catch (err) {
-      if (err instanceof joseErrors.JOSEError) throw new errors.InvalidGrant(`assertion invalid: ${err.code}`);
-      throw err;
+      // An issuer with two keys (rotation) and an assertion without kid:
+      // jose hands back the candidates; try each, as its documentation says.
+      if (err instanceof joseErrors.JWKSMultipleMatchingKeys) {
+        for await (const key of err) {
+          try {
+            ({ payload } = await jwtVerify(assertion, key, options));
+            break;
+          } catch { /* next candidate */ }
+        }
+      }
+      if (!payload) {
+        if (err instanceof joseErrors.JOSEError) throw new errors.InvalidGrant(`assertion invalid: ${err.code}`);
+        throw err;
+      }
     }
     // §3 item 2: sub identifies the party the token is for; the issuer must be allowed to assert it.
     if (!trusted.subjects.has(payload.sub)) throw new errors.InvalidGrant('assertion sub is not allowed for this issuer');

@@ -42,8 +42,8 @@ var privateKeyJWTClients = map[string]string{
 }
 
 // grantIssuers are trusted bearer-grant issuers (not clients): idp-NAME
-// with the public key DIR/idp-NAME.pub (made by ../idpkeys.mjs), for
-// subject alice.
+// with the public key of DIR/idp-NAME.crt (run.sh takes it from a second
+// fixture set), for subject alice.
 var grantIssuers = []string{"rsa", "ec", "rs384", "rs512", "ps256", "es384", "eddsa", "ed"}
 
 func main() {
@@ -68,7 +68,7 @@ func main() {
 	store.Clients["client-rotating"] = rotating
 	store.Clients["client-restricted"] = client(*fixtures, "client-restricted", "RS256", []string{"authorization_code"})
 	for _, name := range grantIssuers {
-		k := publicKeyJWK(*fixtures, "idp-"+name)
+		k := publicJWK(*fixtures, "idp-"+name)
 		trustIssuer(store, "idp-"+name, k)
 	}
 	trustIssuer(store, "client-rotating", publicJWK(*fixtures, "client-rotating"), publicJWK(*fixtures, "client-rotating-next"))
@@ -148,23 +148,6 @@ func trustIssuer(store *storage.MemoryStore, issuer string, keys ...jose.JSONWeb
 		Issuer:    issuer,
 		KeysBySub: map[string]storage.SubjectPublicKeys{"alice": {Subject: "alice", Keys: byKID}},
 	}
-}
-
-// publicKeyJWK reads the SPKI PEM public key DIR/NAME.pub as a JWK whose kid is NAME.
-func publicKeyJWK(dir, name string) jose.JSONWebKey {
-	data, err := os.ReadFile(filepath.Join(dir, name+".pub"))
-	if err != nil {
-		log.Fatalf("fosite-peer: %v", err)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil {
-		log.Fatalf("fosite-peer: %s.pub: no PEM block", name)
-	}
-	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
-	if err != nil {
-		log.Fatalf("fosite-peer: %s.pub: %v", name, err)
-	}
-	return jose.JSONWebKey{Key: pub, KeyID: name, Use: "sig"}
 }
 
 // publicJWK reads DIR/NAME.crt and returns its public key as a JWK whose

@@ -199,6 +199,7 @@ func Run(cfg Config) (reports.Run, error) {
 		return rec, nil
 	}
 	rec.Complete, rec.Incomplete = completeness(report, specs, &rec)
+	rec.Findings = reports.CollectFindings(rec.Verdicts, catalog.FindingDef)
 	return rec, nil
 }
 

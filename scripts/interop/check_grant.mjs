@@ -2,8 +2,10 @@
 //
 // The interop lane must exercise the JWT bearer grant, not skip it: at least
 // MIN_RATIO (default 0.9) of the jwt_bearer runs in a jwtharness conform
-// report must end PASS, FAIL or WARN (not SKIP or ERROR). Prints the counts;
-// exits 1 below the ratio, 2 on an unreadable report.
+// report must end PASS, FAIL or WARN (not SKIP or ERROR). INFO counts as
+// exercised too: the case ran and reports what it observed, ungated because
+// the target declares no policy about it. Prints the counts; exits 1 below
+// the ratio, 2 on an unreadable report.
 import { readFileSync } from 'node:fs';
 
 const [file, minArg] = process.argv.slice(2);
@@ -26,7 +28,7 @@ for (const v of report.verdicts) {
   counts[v.outcome] = (counts[v.outcome] ?? 0) + 1;
   total += 1;
 }
-const exercised = (counts.PASS ?? 0) + (counts.FAIL ?? 0) + (counts.WARN ?? 0);
+const exercised = (counts.PASS ?? 0) + (counts.FAIL ?? 0) + (counts.WARN ?? 0) + (counts.INFO ?? 0);
 const ratio = total ? exercised / total : 0;
 const detail = Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ');
 const pct = (100 * ratio).toFixed(1);

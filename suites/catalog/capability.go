@@ -80,8 +80,17 @@ func (c Case) Applicable(env *Env, flow fixtures.Flow) (reason string, ok bool) 
 		return "no target", false
 	}
 	t := env.Target
+	if t.Unsupported(flow) {
+		if c.ID == UnsupportedCaseID {
+			return "", true
+		}
+		return fmt.Sprintf("the target declares flow %s unsupported: its cases collapse to the one verdict %s@%s", flow, UnsupportedCaseID, flow.Short()), false
+	}
 	if !t.Offers(flow) {
 		return fmt.Sprintf("the target does not offer flow %s (no flows.%s in the target file)", flow, flow), false
+	}
+	if c.ID == UnsupportedCaseID {
+		return fmt.Sprintf("the target offers flow %s (this check runs only for a flow declared unsupported: true)", flow), false
 	}
 	if len(c.Profiles) > 0 {
 		match := false

@@ -262,16 +262,16 @@ log "conform"
 conform=("$bin" conform --target "$target" --report-dir "$out/reports")
 if [ -n "$write_expect" ]; then
   conform+=(--write-expect "$write_expect")
-elif "$bin" conform --help | grep -q -- '--expect'; then
-  conform+=(--expect "$expect_file")
 else
-  log "WARNING: this jwtharness has no --expect yet; every FAIL gates"  # TEMPORARY until h-verdict merges
+  conform+=(--expect "$expect_file")
 fi
 set +e
 timeout 300 "${conform[@]}" "${extra[@]}" > "$out/conform.txt" 2>&1
 rc=$?
 set -e
-tail -n 40 "$out/conform.txt"
+# The verdict summary, findings and failures (the full output is in conform.txt).
+sed -n '/^jwtharness conformance:/,/^Warnings (/p' "$out/conform.txt" | cut -c1-300
+grep -q '^jwtharness conformance:' "$out/conform.txt" || tail -n 20 "$out/conform.txt"
 stop_server
 trap - EXIT
 log "conform exit code $rc, reports in $out/reports, server log $out/server.log"

@@ -273,7 +273,6 @@ func TestTargetInitCommand(t *testing.T) {
 	}
 }
 
-
 // TestTargetHelpDocumentsKeys: `jwtharness target --help` prints the
 // target-file reference, kid and the policy keys included.
 func TestTargetHelpDocumentsKeys(t *testing.T) {

@@ -117,8 +117,9 @@ YAML
 # write_fosite_target BASE: the target for fosite (--peer fosite). fosite
 # checks exp and nbf with no clock skew, caps exp - iat at 24 h for the
 # grant only, wants aud = the token endpoint URL, requires jti in client
-# assertions (not in the grant), has no client_secret_jwt, and (as
-# configured) takes the grant without client authentication.
+# assertions (not in the grant), has no client_secret_jwt and no EdDSA for
+# client assertions, and (as configured) takes the grant without client
+# authentication.
 write_fosite_target() {
   cat <<YAML
 token_endpoint: $1/token
@@ -139,6 +140,7 @@ flows:
     certificate: idp-rsa.crt
     kid: idp-rsa
     alg: RS256
+    forbidden_subject: mallory
     max_lifetime: 24h
     other_client: {issuer: idp-ed, subject: alice, private_key: idp-ed.key, certificate: idp-ed.crt, kid: idp-ed, alg: EdDSA}
     alternates:
@@ -160,7 +162,6 @@ flows:
       - {client_id: client-rs512, private_key: client-rs512.key, alg: RS512}
       - {client_id: client-ps256, private_key: client-ps256.key, alg: PS256}
       - {client_id: client-es384, private_key: client-es384.key, alg: ES384}
-      - {client_id: client-eddsa, private_key: client-eddsa.key, alg: EdDSA}
   client_secret_jwt: {unsupported: true}
 unregistered_key: stranger.key
 other_client: {client_id: client-ed, private_key: client-ed.key, alg: EdDSA}

@@ -49,11 +49,11 @@ issuer: $1
 profile: rfc7523
 leeway: 15s                # node-oidc-provider's clockTolerance default; server.js uses the same
 timeout: 10s
-# The policy node-oidc-provider's own client authentication follows is declared
-# (per flow below, and here); the grant handler of server.js makes its MAY
-# choices (exp cap, iat, jti, typ) without declaring them, so those cases
-# report what they observe (INFO) instead of being skipped as "does not apply".
+max_lifetime: none         # no exp cap, neither node-oidc-provider nor server.js's grant (RFC 7523 §3: MAY)
 policy:
+  iat_required: false      # iat optional: client assertions and the grant
+  jti_required: false      # the grant: jti optional (RFC 7523 §3 item 7); client flows below
+  explicit_typing: false   # typ is not checked
   audiences: both          # issuer or token endpoint URL, for client assertions and the grant
   x509_keys: false
   algorithms: [RS256, RS384, RS512, PS256, ES256, ES384, EdDSA, HS256, HS384, HS512]
@@ -80,8 +80,6 @@ flows:
     private_key: client-ec.key
     certificate: client-ec.crt
     alg: ES256
-    max_lifetime: none     # no exp cap (RFC 7523 §3: MAY)
-    iat_required: false
     jti_required: true     # node-oidc-provider: "unique jti (JWT ID) must be provided"
     alternates:
       - {client_id: client-rsa, private_key: client-rsa.key, certificate: client-rsa.crt, alg: RS256}
@@ -94,8 +92,6 @@ flows:
     client_id: client-secret
     secret_file: client-secret.secret
     alg: HS256
-    max_lifetime: none
-    iat_required: false
     jti_required: true
     alternates:
       - {client_id: client-hs384, secret_file: client-hs384.secret, alg: HS384}

@@ -251,8 +251,9 @@ target="$fx/$peer.yaml"
 if [ "$peer" = node ]; then write_target "$base" > "$target"; else write_fosite_target "$base" > "$target"; fi
 
 log "discovery smoke: jwtharness target init --discover"
-if [ "$peer" = node ] && "$bin" target --help >/dev/null 2>&1 && "$bin" target init --help 2>/dev/null | grep -q -- --discover; then
+if [ "$peer" = node ]; then
   "$bin" target init --discover "$base" --out "$out/discovered.yaml" --force || { echo "run.sh: discovery failed" >&2; exit 1; }
+  grep -q "^token_endpoint: \"$base/token\"" "$out/discovered.yaml" || { echo "run.sh: the discovered target names another token endpoint than $base/token" >&2; exit 1; }
 fi
 
 log "conform"

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/fixtures/validreq"
 )
 
 func newMintCmd() *cobra.Command {
@@ -68,11 +69,11 @@ prints its header and claims as JSON instead. --list-mutations lists the names.`
 			if cred == nil {
 				return usageErr(fmt.Errorf("mint: the target has no %s credential that signs with %s", fl, a))
 			}
-			aud := t.Audience
-			if fl.ClientAuth() && t.Profile == target.ProfileRFC7523bis && t.Issuer != "" {
-				aud = t.Issuer // 7523bis: a client assertion's aud is the issuer identifier
+			vr, err := validreq.BuildFor(t, fl, "", cred)
+			if err != nil {
+				return usageErr(fmt.Errorf("mint: %w", err))
 			}
-			spec := fixtures.Spec{Flow: fl, Cred: cred, Audience: aud}
+			spec := vr.Assertion
 			if mutation != "" {
 				if err := m.Apply(&spec, t.MutationContext()); err != nil {
 					return usageErr(fmt.Errorf("mint: mutation %s: %w", m.Name, err))

@@ -93,6 +93,9 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 		}
 		flaws = append(flaws, reference.Flaw(n))
 	}
+	if err := validateServeFlags(f); err != nil {
+		return usageErr(err)
+	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return usageErr(errors.New("serve: --tls-cert and --tls-key go together"))
 	}
@@ -232,6 +235,7 @@ func generateFixtures(out io.Writer, f *serveFlags, tokenURL, audience, issuer s
 		cleanup()
 		return nil, nil, usageErr(fmt.Errorf("serve: generate fixtures: %w", err))
 	}
+	set.DeclareLimits(f.maxLifetime, f.leeway)
 	if audience != tokenURL {
 		set.Target.Audience = audience
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/fixtures/validreq"
 	"github.com/jwtharness/jwtharness/suites"
 	"github.com/jwtharness/jwtharness/suites/catalog"
 	"github.com/jwtharness/jwtharness/suites/driver"
@@ -44,8 +46,11 @@ conform command that runs them. Without --target the request goes to the
 embedded reference server.
 
 Exit codes: 0 a token was issued (2xx), 1 the endpoint answered with an error
-(or a 2xx without a token), 2 bad invocation or target file, 3 the endpoint
-could not be reached.`,
+(or a 2xx without a token, a 5xx, a redirect), 2 bad invocation or target
+file, 3 no complete answer came back (unreachable, timed out, a body that stops,
+not HTTP, TLS/plain HTTP mismatch). For a flow the target declares
+unsupported: true, the roles swap: 0 a clean refusal (a 4xx with an RFC 6749
+error), 1 anything else.`,
 		Example: `  jwtharness token --target fx/target.yaml --flow private_key_jwt
   jwtharness token --target fx/target.yaml --flow jwt_bearer --mutation aud-wrong
   jwtharness token --target fx/target.yaml --flow jwt_bearer --case aud-wrong
@@ -147,18 +152,19 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 		fmt.Fprintf(out, "# embedded reference server %s\n", env.Target.TokenEndpoint)
 	}
 	tg := env.Target
-	if !tg.Offers(flow) {
+	unsupported := tg.Unsupported(flow)
+	if !tg.Offers(flow) && !unsupported {
 		return usageErr(fmt.Errorf("token: the target does not offer %s (no flows.%s in %s)", flow, flow, nonEmptyString(tg.Source, "the target")))
 	}
 	cred := tg.Credential(flow, alg)
 	if cred == nil {
 		return usageErr(fmt.Errorf("token: the target has no %s credential that signs with %s", flow, alg))
 	}
-	aud := tg.Audience
-	if flow.ClientAuth() && tg.Profile == target.ProfileRFC7523bis && tg.Issuer != "" {
-		aud = tg.Issuer
+	vr, err := validreq.BuildFor(tg, flow, "", cred)
+	if err != nil {
+		return usageErr(fmt.Errorf("token: %w", err))
 	}
-	spec := fixtures.Spec{Flow: flow, Cred: cred, Audience: aud}
+	spec := vr.Assertion
 	if mutation != "" {
 		if err := m.Apply(&spec, tg.MutationContext()); err != nil {
 			return usageErr(fmt.Errorf("token: mutation %s does not apply here: %w", m.Name, err))
@@ -182,12 +188,18 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 		}
 	}
 
+	if unsupported {
+		fmt.Fprintf(out, "# flows.%s is declared unsupported: the expected answer is a clean refusal (4xx with an RFC 6749 error)\n", flow)
+	}
 	ex := env.Client.Do(ctx, req)
 	fmt.Fprint(out, ex.Transcript())
 	fmt.Fprintln(out)
+	if unsupported {
+		return unsupportedAnswer(out, flow, ex)
+	}
 	switch {
 	case ex.Status == 0:
-		return incompleteErr(fmt.Errorf("cannot reach token endpoint %s: %v", ex.URL, ex.Err))
+		return incompleteErr(errors.New(driver.NoAnswer(ex.URL, ex.Err)))
 	case ex.Issued():
 		fmt.Fprintf(out, "# issued: HTTP %d, token_type=%s, expires_in=%s\n", ex.Status, ex.Field("token_type"), ex.Field("expires_in"))
 		return nil
@@ -199,6 +211,22 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 		return gateErr(fmt.Errorf("refused: %s", ex))
 	}
 	return gateErr(fmt.Errorf("HTTP %d without an RFC 6749 error body: %s", ex.Status, tokenGarbage(ex)))
+}
+
+// unsupportedAnswer judges the answer to a flow the target declares
+// unsupported: exit 0 for a clean refusal (a 4xx with an RFC 6749 error),
+// 1 for a token or anything else, 3 when nothing came back.
+func unsupportedAnswer(out io.Writer, flow fixtures.Flow, ex *driver.Exchange) error {
+	switch {
+	case ex.Status == 0:
+		return incompleteErr(errors.New(driver.NoAnswer(ex.URL, ex.Err)))
+	case ex.Issued():
+		return gateErr(fmt.Errorf("HTTP %d: a token was issued for %s, which the target declares unsupported", ex.Status, flow))
+	case ex.Status >= 400 && ex.Status < 500 && ex.ErrorCode() != "":
+		fmt.Fprintf(out, "# refused cleanly: HTTP %d %s\n", ex.Status, ex.ErrorCode())
+		return nil
+	}
+	return gateErr(fmt.Errorf("HTTP %d is not a clean refusal of the unsupported flow %s: %s", ex.Status, flow, tokenGarbage(ex)))
 }
 
 // tokenGarbage describes a body that is not a token response.

@@ -17,6 +17,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/goccy/go-yaml"
+
+	"github.com/jwtharness/jwtharness/fixtures/yamlfile"
 )
 
 // MinSecretBytes is the shortest client secret the registry accepts: the
@@ -241,7 +243,7 @@ func (c *Client) Validate() error {
 // Load reads a registry file; certificate and secret paths are relative to
 // the file's directory.
 func Load(path string) (*Registry, error) {
-	data, err := os.ReadFile(path)
+	data, err := yamlfile.Read(path, yamlfile.Default)
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
@@ -275,6 +277,9 @@ func expandEnv(s string) (string, error) {
 // Parse decodes a registry file (strict YAML: unknown keys are errors) and
 // resolves its certificates and secrets relative to dir.
 func Parse(data []byte, dir string) (*Registry, error) {
+	if err := yamlfile.Check(data, yamlfile.Default); err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
 	var f File
 	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
 		return nil, fmt.Errorf("registry: %s", yaml.FormatError(err, false, true))
@@ -338,7 +343,7 @@ func (e ClientEntry) resolve(dir string) (*Client, error) {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)
 		}
-		b, err := os.ReadFile(p)
+		b, err := yamlfile.Read(p, yamlfile.Limits{MaxBytes: maxKeyFileBytes})
 		if err != nil {
 			return nil, fmt.Errorf("secret_file: %w", err)
 		}
@@ -351,9 +356,12 @@ func (e ClientEntry) resolve(dir string) (*Client, error) {
 	return c, nil
 }
 
+// maxKeyFileBytes caps a certificate or secret file.
+const maxKeyFileBytes = 1 << 20
+
 // readCertificates reads every CERTIFICATE block of a PEM file.
 func readCertificates(path string) ([]*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
+	data, err := yamlfile.Read(path, yamlfile.Limits{MaxBytes: maxKeyFileBytes})
 	if err != nil {
 		return nil, err
 	}

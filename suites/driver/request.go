@@ -5,18 +5,18 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/fixtures/validreq"
 )
 
 // Grant types and assertion types of RFC 7523 §2.1 and §2.2 and RFC 6749 §4.4.
 const (
-	GrantTypeJWTBearer         = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-	GrantTypeClientCredentials = "client_credentials"
-	ClientAssertionTypeJWT     = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+	GrantTypeJWTBearer         = validreq.GrantTypeJWTBearer
+	GrantTypeClientCredentials = validreq.GrantTypeClientCredentials
+	ClientAssertionTypeJWT     = validreq.ClientAssertionTypeJWT
 	FormContentType            = "application/x-www-form-urlencoded"
 )
 
@@ -160,51 +160,47 @@ func EncodeParams(ps []Param) string {
 	return b.String()
 }
 
-// FlowRequest builds the valid token request of a flow around assertion:
-// the bearer grant of RFC 7523 §2.1 (grant_type, assertion) or JWT client
-// authentication of §2.2 with the client credentials grant (grant_type,
-// client_assertion_type, client_assertion, client_id), followed by the
-// target's extra params (sorted by name). client_id is the flow's primary
-// client, or the alternate credential whose client_id the assertion's iss
-// names exactly (so alternates sign valid requests too). The client secret
-// of a client_secret_jwt flow is listed in Secrets.
+// FlowRequest is the valid token request of a flow around assertion, as
+// fixtures/validreq builds it (the one valid-request builder): the bearer
+// grant of RFC 7523 §2.1 with the target's client_auth, or JWT client
+// authentication of §2.2 with the client credentials grant, then the
+// target's extra params. The credential is the flow's primary, or the
+// alternate whose client_id the assertion's iss names exactly (so
+// alternates sign valid requests too). The grant's client assertion, if
+// any, is minted on the wall clock.
 func FlowRequest(t *target.Target, flow fixtures.Flow, assertion string) *Request {
-	r := &Request{}
 	var cred *fixtures.Credential
-	if t != nil {
-		if fc := t.Flows[flow]; fc != nil {
-			cred = fc.Credential
-		}
-	}
-	if flow.ClientAuth() {
-		r.Params = Form(
-			"grant_type", GrantTypeClientCredentials,
-			"client_assertion_type", ClientAssertionTypeJWT,
-			"client_assertion", assertion,
-		)
-		if id := clientIDFor(t, flow, cred, assertion); id != "" {
-			r.Add("client_id", id)
-		}
-	} else {
-		r.Params = Form("grant_type", GrantTypeJWTBearer, "assertion", assertion)
-	}
-	if cred != nil && len(cred.Secret) > 0 {
-		r.Secrets = append(r.Secrets, string(cred.Secret))
-	}
-	if t != nil {
-		names := make([]string, 0, len(t.Params))
-		for k := range t.Params {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			if r.Has(k) {
-				continue // the flow's own parameters win
-			}
-			for _, v := range t.Params[k] {
-				r.Add(k, v)
+	if t != nil && t.Flows[flow] != nil {
+		fc := t.Flows[flow]
+		cred = fc.Credential
+		if id := clientIDFor(t, flow, fc.Credential, assertion); fc.Credential != nil && id != fc.Credential.ClientID {
+			for _, a := range fc.Alternates {
+				if a != nil && a.ClientID == id {
+					cred = a
+					break
+				}
 			}
 		}
+	}
+	vr, err := validreq.BuildFor(t, flow, "", cred)
+	if err != nil {
+		// No credential: the bare flow form, without client_id.
+		vr = &validreq.Request{Params: []validreq.Param{{Name: "grant_type", Value: GrantTypeJWTBearer}, {Name: "assertion", Slot: validreq.SlotAssertion}}}
+		if flow.ClientAuth() {
+			vr.Params = []validreq.Param{{Name: "grant_type", Value: GrantTypeClientCredentials},
+				{Name: "client_assertion_type", Value: ClientAssertionTypeJWT}, {Name: "client_assertion", Slot: validreq.SlotAssertion}}
+		}
+	}
+	x, err := vr.Fill(nil, assertion)
+	if err != nil {
+		x, _ = (&validreq.Request{Params: vr.Params[:2]}).Fill(nil, assertion)
+	}
+	r := &Request{Secrets: x.Secrets}
+	if len(x.Header) > 0 {
+		r.Header = x.Header
+	}
+	for _, p := range x.Params {
+		r.Params = append(r.Params, Param{Name: p.Name, Value: p.Value})
 	}
 	return r
 }

@@ -72,8 +72,8 @@ func StartReference(ctx context.Context, opts ReferenceOptions) (env *catalog.En
 	}
 	t := set.NewTarget(srv.TokenURL, srv.Issuer)
 	t.Profile = profile
-	// The reference answers every format the vendor parameter names.
-	t.Formats = []string{target.FormatJSON, target.FormatURLEncoded, target.FormatXML}
+	// set.NewTarget declares the reference's policy (fixtureset
+	// DeclareReferencePolicy), so that every POLICY case gates here.
 	env, err = NewEnv(t)
 	if err != nil {
 		srv.Close()

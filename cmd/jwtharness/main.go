@@ -68,6 +68,7 @@ spec-exact reference server.`,
 		newCasesCmd(),
 		newLoadCmd(),
 		newReportCmd(),
+		newTargetCmd(),
 		newK8sCmd(),
 	)
 	return root

@@ -14,6 +14,8 @@ import (
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/malformed"
+	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/fixtures/validreq"
 	R "github.com/jwtharness/jwtharness/reference"
 	"github.com/jwtharness/jwtharness/reports"
 	"github.com/jwtharness/jwtharness/suites/driver"
@@ -25,8 +27,7 @@ import (
 func httpCases() []Case {
 	cs := []Case{
 		pos(Case{ID: "pos-baseline", Title: "the flow's valid request is issued a token", Family: "positive", Flows: allFlows,
-			Clause: clause("RFC7523", "1", `This specification defines the use of a JSON Web Token (JWT) Bearer Token as a means for requesting an OAuth 2.0 access token as well as for client authentication.`),
-			Level:  MUST, Flaw: R.FlawTokenTypeMissing, Mutation: "valid"}, mutation{}),
+			Clause: cPolicyFlow, Level: POLICY, Policy: PolicyFlows, Flaw: R.FlawTokenTypeMissing, Mutation: "valid"}, mutation{}),
 		pos(Case{ID: "pos-client-id-omitted", Title: "a client assertion request without the OPTIONAL client_id is issued a token", Family: "positive", Flows: clientFlows,
 			Clause: clause("RFC7521", "4.2", `client_id OPTIONAL. The client identifier as described in Section 2.2 of OAuth 2.0.`),
 			Level:  MUST, Flaw: R.FlawClientIDRequired}, dropClientID()),
@@ -34,7 +35,7 @@ func httpCases() []Case {
 			Clause: cScopeOpt, Level: MUST, Flaw: R.FlawScopeRequired},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Del("scope"); return nil })),
 		pos(Case{ID: "req-content-type-charset", Title: `Content-Type "application/x-www-form-urlencoded; charset=UTF-8" is accepted`, Family: "request", Flows: allFlows,
-			Clause: cForm, Level: MUST, Flaw: R.FlawCharsetRejected},
+			Clause: cForm, Level: POLICY, Policy: PolicyFlows, Flaw: R.FlawCharsetRejected},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				if r.Header == nil {
 					r.Header = http.Header{}
@@ -47,19 +48,19 @@ func httpCases() []Case {
 			reqEdit(func(_ *session, r *driver.Request) error { r.Add("foo", "bar").Add("resource_hint", "x"); return nil })),
 
 		negW(Case{ID: "req-method-get", Title: "a GET token request is refused", Family: "request", Flows: allFlows,
-			Clause: cPost, Level: MUST, Flaw: R.FlawGETAccepted},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawGETAccepted},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				r.Method, r.Query, r.Params = http.MethodGet, append(r.Query, r.Params...), nil
 				return nil
 			}), constW(badRequest(http.StatusMethodNotAllowed, http.StatusNotFound))),
 		negW(Case{ID: "req-params-in-query", Title: "token request parameters in the URL query of a POST are not used", Family: "request", Flows: allFlows,
-			Clause: cPost, Level: MUST, Flaw: R.FlawQueryParamsAccepted},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawQueryParamsAccepted, About: []string{errorCodeFamily}},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				r.Query, r.Params = append(r.Query, r.Params...), nil
 				return nil
 			}), constW(want{codes: []string{"invalid_request", "invalid_client", "unsupported_grant_type"}})),
 		negW(Case{ID: "req-content-type-json", Title: "a JSON request body is refused", Family: "request", Flows: allFlows,
-			Clause: cForm, Level: MUST, Flaw: R.FlawNonFormAccepted},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawNonFormAccepted},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				m := map[string]string{}
 				for _, p := range r.Params {
@@ -70,7 +71,7 @@ func httpCases() []Case {
 				return err
 			}), constW(nonForm())),
 		negW(Case{ID: "req-content-type-multipart", Title: "a multipart/form-data request body is refused", Family: "request", Flows: allFlows,
-			Clause: cForm, Level: MUST, Flaw: R.FlawNonFormAccepted},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawNonFormAccepted},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				var buf bytes.Buffer
 				mw := multipart.NewWriter(&buf)
@@ -86,10 +87,10 @@ func httpCases() []Case {
 				return nil
 			}), constW(nonForm())),
 		negW(Case{ID: "req-grant-type-missing", Title: "a request without grant_type is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cErrInvReq, Level: MUST, Flaw: R.FlawGrantTypeDefaulted},
+			Clause: cGrantTypeReq, Level: MUST, Flaw: R.FlawGrantTypeDefaulted},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Del("grant_type"); return nil }), invalidRequestW),
 		negW(Case{ID: "req-grant-type-unsupported", Title: "an unknown grant_type is refused with unsupported_grant_type", Family: "request", Flows: allFlows,
-			Clause: cErrGT, Level: MUST, Flaw: R.FlawUnsupportedGrantCode},
+			Clause: cRequest400, Level: MUST, Flaw: R.FlawUnsupportedGrantCode},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Set("grant_type", "urn:example:not-a-grant"); return nil }),
 			constW(want{codes: []string{"unsupported_grant_type"}})),
 		negW(Case{ID: "req-assertion-missing", Title: "a bearer grant without the assertion parameter is refused with invalid_request", Family: "request", Flows: grantFlow,
@@ -99,10 +100,10 @@ func httpCases() []Case {
 			Clause: cOmitted, Level: MUST, Flaw: R.FlawEmptyParamNotOmitted},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Set("assertion", ""); return nil }), invalidRequestW),
 		negW(Case{ID: "req-param-repeated", Title: "the assertion parameter sent twice (valid first) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cOnce, Level: MUST, Flaw: R.FlawRepeatedParamsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawRepeatedParamsOK},
 			reqEdit(func(s *session, r *driver.Request) error { r.Add(s.assertionParam(), "x.y.z"); return nil }), invalidRequestW),
 		negW(Case{ID: "req-param-repeated-reversed", Title: "the assertion parameter sent twice (garbage first) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cOnce, Level: MUST, Flaw: R.FlawRepeatedParamsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawRepeatedParamsOK, About: []string{errorCodeFamily}},
 			reqEdit(func(s *session, r *driver.Request) error {
 				name := s.assertionParam()
 				valid := r.Get(name)
@@ -111,22 +112,11 @@ func httpCases() []Case {
 				return nil
 			}), invalidRequestW),
 		negW(Case{ID: "req-grant-type-repeated", Title: "grant_type sent twice (same value) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cOnce, Level: MUST, Flaw: R.FlawRepeatedParamsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawRepeatedParamsOK},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Add("grant_type", r.Get("grant_type")); return nil }), invalidRequestW),
-		negW(Case{ID: "req-grant-with-failed-client-auth", Title: "a valid grant with failing client authentication is refused (invalid_client)", Family: "request", Flows: grantFlow,
-			Clause: cClientAuth, Level: MUST, Needs: []Capability{CapAsymmetric}, Flaw: R.FlawGrantIgnoresClientAuth},
-			reqEdit(func(s *session, r *driver.Request) error {
-				sp := s.spec()
-				sp.Flow = fixtures.FlowPrivateKeyJWT
-				sp.Audience = s.env.Target.Audience
-				sp.Token = malformed.FlipSignatureBit
-				tok, err := s.mint(sp)
-				if err != nil {
-					return err
-				}
-				r.Add("client_assertion_type", driver.ClientAssertionTypeJWT).Add("client_assertion", tok)
-				return nil
-			}), constW(want{codes: []string{"invalid_client"}})),
+		negW(Case{ID: "req-grant-with-failed-client-auth", Title: "a valid grant whose client authentication fails is refused (invalid_client): the configured method with a wrong secret or a broken assertion, else a failing client assertion", Family: "request", Flows: grantFlow,
+			Clause: cClientAuth, Level: MUST, Flaw: R.FlawGrantIgnoresClientAuth},
+			reqEdit(failGrantClientAuth), constW(want{codes: []string{"invalid_client"}})),
 
 		// ---- client authentication mechanics ----
 		negW(Case{ID: "ca-assertion-type-missing", Title: "client_assertion without client_assertion_type is refused", Family: "client-auth", Flows: clientFlows,
@@ -145,8 +135,7 @@ func httpCases() []Case {
 			Clause: cOmitted, Level: MUST, Flaw: R.FlawClientIDOnlyAuth},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Set("client_assertion", ""); return nil }), constW(caAny())),
 		negW(Case{ID: "ca-no-client-auth", Title: "client_credentials with only client_id (no authentication) is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: clause("RFC6749", "5.2", `invalid_client: Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).`),
-			Level:  MUST, Flaw: R.FlawClientIDOnlyAuth},
+			Clause: cClientAuth, Level: MUST, Flaw: R.FlawClientIDOnlyAuth},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				r.Del("client_assertion").Del("client_assertion_type")
 				return nil
@@ -155,7 +144,7 @@ func httpCases() []Case {
 					why: "RFC 6749 §5.2 names invalid_client for \"no client authentication included\""}
 			}),
 		negW(Case{ID: "ca-two-mechanisms-basic", Title: "a client assertion together with HTTP Basic authentication is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cOneMethod, Level: MUST, Flaw: R.FlawTwoAuthMethodsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawTwoAuthMethodsOK},
 			reqEdit(func(s *session, r *driver.Request) error {
 				if r.Header == nil {
 					r.Header = http.Header{}
@@ -164,7 +153,7 @@ func httpCases() []Case {
 				return nil
 			}), constW(caAny())),
 		negW(Case{ID: "ca-two-mechanisms-secret", Title: "a client assertion together with client_secret in the body is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cOneMethod, Level: MUST, Flaw: R.FlawTwoAuthMethodsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawTwoAuthMethodsOK},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Add("client_secret", "not-the-secret"); return nil }), constW(caAny())),
 		negW(Case{ID: "ca-client-id-mismatch", Title: "a client_id parameter naming another client than the assertion is refused", Family: "client-auth", Flows: clientFlows,
 			Clause: cClientIDParam, Level: MUST, Needs: []Capability{CapOtherClient}, Flaw: R.FlawClientIDMismatchOK},
@@ -177,23 +166,22 @@ func httpCases() []Case {
 					why: "RFC 7521 §4.2.1 names invalid_client; node-oidc-provider answers invalid_request"}
 			}),
 		negW(Case{ID: "ca-method-not-registered", Title: "a private_key_jwt client authenticating with an HS256 MAC (client_secret_jwt) is refused", Family: "client-auth", Flows: pkFlow,
-			Clause: clause("RFC6749", "5.2", `invalid_client: Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).`),
-			Level:  MUST, Flaw: R.FlawHMACNotForClient}, specEdit(otherMethod), flowErrW),
+			Clause: cClientAuth, Level: MUST, Flaw: R.FlawHMACNotForClient}, specEdit(otherMethod), flowErrW),
 
 		// ---- response ----
 		{ID: "resp-token-type-bearer", Title: "a successful response has token_type Bearer", Family: "response", Flows: allFlows,
 			Clause: cTokenType, Level: MUST, Flaw: R.FlawTokenTypeMissing, Run: success(checkTokenType)},
 		{ID: "resp-expires-in-number", Title: "expires_in is a positive JSON number", Family: "response", Flows: allFlows,
-			Clause: cNumbers, Level: MUST, Flaw: R.FlawExpiresInString, Run: success(checkExpiresIn)},
+			Clause: cExpiresIn, Level: SHOULD, Flaw: R.FlawExpiresInString, Run: success(checkExpiresIn)},
 		{ID: "resp-cache-headers", Title: "a token response carries Cache-Control: no-store and Pragma: no-cache", Family: "response", Flows: allFlows,
 			Clause: cNoStore, Level: MUST, Flaw: R.FlawNoCacheHeaders, Run: success(checkCacheHeaders)},
 		{ID: "resp-content-type-json", Title: "a token response is labelled application/json", Family: "response", Flows: allFlows,
-			Clause: cJSONType, Level: MUST, Flaw: R.FlawContentTypeText, Run: success(checkJSONType)},
+			Clause: cJSONType, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawContentTypeText, Run: success(checkJSONType)},
 		negM(Case{ID: "resp-error-content-type-json", Title: "an error response is an application/json object", Family: "response", Flows: allFlows,
 			Clause: clause("RFC6749", "5.2", `The parameters are included in the entity-body of the HTTP response using the "application/json" media type as defined by RFC 4627.`),
-			Level:  MUST, Flaw: R.FlawContentTypeText, Mutation: "aud-wrong"}, flowErrW),
+			Level:  POLICY, Policy: PolicyFormats, Flaw: R.FlawContentTypeText, Mutation: "aud-wrong"}, flowErrW),
 		negM(Case{ID: "resp-error-status", Title: "an error response has HTTP status 400 (401 for invalid_client)", Family: "response", Flows: allFlows,
-			Clause: cErrBody, Level: MUST, Flaw: R.FlawErrorStatus200, Mutation: "aud-wrong"}, flowErrW),
+			Clause: cRequest400, Level: MUST, Flaw: R.FlawErrorStatus200, Mutation: "aud-wrong"}, flowErrW),
 		negM(Case{ID: "resp-error-code", Title: "a bad assertion is answered with the flow's error code: invalid_grant or invalid_client", Family: "response", Flows: allFlows,
 			Clause: cErrCodeG, Level: MUST, Flaw: R.FlawWrongErrorCode, Mutation: "claims-sub-missing"}, strictW),
 		negW(Case{ID: "resp-error-description-charset", Title: "error_description stays within the RFC 6749 charset even when the request holds quotes and CR LF", Family: "response", Flows: allFlows,
@@ -202,27 +190,74 @@ func httpCases() []Case {
 		{ID: "resp-www-authenticate", Title: "a 401 after HTTP Basic authentication carries WWW-Authenticate", Family: "response", Flows: clientFlows,
 			Clause: cErr401, Level: MUST, Negative: true, Flaw: R.FlawInvalidClient400, Run: body(basicOnly)},
 		{ID: "fmt-urlencoded", Title: "format=urlencoded answers application/x-www-form-urlencoded", Family: "format", Flows: allFlows,
-			Clause: cVendorFormat, Level: MUST, Needs: []Capability{CapFormatURLEncoded}, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatURLEncoded, false)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatURLEncoded}, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatURLEncoded, false)},
 		{ID: "fmt-xml", Title: "format=xml answers XML", Family: "format", Flows: allFlows,
-			Clause: cVendorFormat, Level: MUST, Needs: []Capability{CapFormatXML}, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatXML, false)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatXML}, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatXML, false)},
 		{ID: "fmt-urlencoded-error", Title: "format=urlencoded also shapes error responses", Family: "format", Flows: allFlows,
-			Clause: cVendorFormat, Level: MUST, Needs: []Capability{CapFormatURLEncoded}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatURLEncoded, true)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatURLEncoded}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatURLEncoded, true)},
 		{ID: "fmt-xml-error", Title: "format=xml also shapes error responses", Family: "format", Flows: allFlows,
-			Clause: cVendorFormat, Level: MUST, Needs: []Capability{CapFormatXML}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatXML, true)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatXML}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatXML, true)},
 		{ID: "fmt-json", Title: "format=json answers application/json", Family: "format", Flows: allFlows,
-			Clause: cVendorFormat, Level: MUST, Flaw: R.FlawContentTypeText, Run: formatted(driver.FormatJSON, false)},
-		{ID: "fmt-unknown-value", Title: "format=yaml or XML is refused with invalid_request (a JSON fallback is a WARN), a repeated format is refused, never 5xx", Family: "format", Flows: allFlows,
-			Clause: cErrInvReq, Level: MUST, Negative: true, Flaw: R.FlawFormatUnknown500, Run: body(unknownFormat)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawContentTypeText, Run: formatted(driver.FormatJSON, false)},
+		{ID: "fmt-unknown-value", Title: "format=yaml or XML: refused with invalid_request where formats are declared (a JSON fallback is a WARN), ignored otherwise (RFC 6749 §3.2); never 5xx", Family: "format", Flows: allFlows,
+			Clause: cUnknownP, Level: MUST, Negative: true, Flaw: R.FlawFormatUnknown500, Run: body(unknownFormat)},
 	}
 	for _, a := range []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.ES256, jose.ES384, jose.EdDSA} {
 		cs = append(cs, pos(Case{ID: "pos-alg-" + strings.ToLower(string(a)), Title: "an assertion signed " + string(a) + " by a registered key is issued a token",
-			Family: "positive", Flows: keyedFlows, Clause: algClause(a), Level: MUST, Needs: []Capability{CapAlg(a)}, Flaw: algFlaw(a)}, useAlg(a)))
+			Family: "positive", Flows: keyedFlows, Clause: algClause(a), Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapAlg(a)}, Flaw: algFlaw(a)}, useAlg(a)))
 	}
 	for _, a := range []jose.SignatureAlgorithm{jose.HS256, jose.HS384, jose.HS512} {
 		cs = append(cs, pos(Case{ID: "pos-alg-" + strings.ToLower(string(a)), Title: "a client assertion MACed " + string(a) + " with the client secret is issued a token",
-			Family: "positive", Flows: hsFlow, Clause: algClause(a), Level: MUST, Needs: []Capability{CapAlg(a)}, Flaw: algFlaw(a)}, useAlg(a)))
+			Family: "positive", Flows: hsFlow, Clause: algClause(a), Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapAlg(a)}, Flaw: algFlaw(a)}, useAlg(a)))
 	}
 	return cs
+}
+
+// failGrantClientAuth makes the grant's client authentication fail
+// without adding a second mechanism (RFC 6749 §2.3 forbids two): the
+// configured method with a wrong secret or a client assertion whose
+// signature is broken; with no client authentication configured, a client
+// assertion of the grant's key with a broken signature.
+func failGrantClientAuth(s *session, r *driver.Request) error {
+	const wrong = "not-the-secret"
+	ca := s.env.Target.GrantClientAuth()
+	method := target.AuthNone
+	if ca != nil {
+		method = ca.Method
+	}
+	switch method {
+	case target.AuthClientSecretBasic:
+		if r.Header == nil {
+			r.Header = http.Header{}
+		}
+		r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(ca.ClientID)+":"+wrong)))
+		return nil
+	case target.AuthClientSecretPost:
+		r.Set("client_secret", wrong)
+		return nil
+	case target.AuthPrivateKeyJWT, target.AuthClientSecretJWT:
+		tok, err := malformed.FlipSignatureBit(r.Get("client_assertion"))
+		if err != nil {
+			return err
+		}
+		r.Set("client_assertion", tok)
+		return nil
+	case target.AuthClientID:
+		return fmt.Errorf("%w: the grant's client is public (client_auth: client_id): it has no authentication to fail", fixtures.ErrNotApplicable)
+	}
+	if c := s.cred(); c == nil || c.Key == nil {
+		return fmt.Errorf("%w: flows.%s has no private key to sign a client assertion", fixtures.ErrNotApplicable, s.flow)
+	}
+	sp := s.spec()
+	sp.Flow = fixtures.FlowPrivateKeyJWT
+	sp.Audience = validreq.ClientAuthAudience(s.env.Target, "")
+	sp.Token = malformed.FlipSignatureBit
+	tok, err := s.mint(sp)
+	if err != nil {
+		return err
+	}
+	r.Add("client_assertion_type", driver.ClientAssertionTypeJWT).Add("client_assertion", tok)
+	return nil
 }
 
 // algFlaw is the flaw that must make pos-alg-<a> fail: alg-subset (only
@@ -294,7 +329,11 @@ func success(check func(ex *driver.Exchange) reports.Verdict) RunFunc {
 		if !ex.Issued() {
 			return errorf("the valid request was not issued a token, so the response cannot be checked: %s", describe(ex))
 		}
-		return check(ex)
+		v := check(ex)
+		if base := s.judgeIssued(ex); v.Outcome == reports.Pass && base.Outcome != reports.Pass {
+			v.Outcome, v.Reason = base.Outcome, base.Reason
+		}
+		return v
 	})
 }
 
@@ -426,47 +465,74 @@ func formatted(format string, negative bool) RunFunc {
 }
 
 // unknownFormat sends the valid request with an unsupported format value
-// (yaml; XML in the wrong letter case) and with format repeated. An
-// unsupported value is invalid_request (RFC 6749 §5.2); answering it as
-// JSON (or as the case-folded format) is recorded as a WARN. A repeated
-// format must be invalid_request. A 5xx is always a FAIL.
+// (yaml; XML in the wrong letter case) and with format repeated. Where the
+// target declares formats, an unsupported value is invalid_request (RFC
+// 6749 §5.2; answering it as JSON is a WARN) and a repeated format must be
+// invalid_request. Where it declares none, format is an unrecognized
+// parameter that RFC 6749 §3.2 says MUST be ignored: a token answered as
+// JSON is the right answer. A 5xx is a finding either way.
 func unknownFormat(s *session) reports.Verdict {
 	_, end := s.sendControl()
 	if end != nil {
 		return *end
 	}
-	var fallback *reports.Verdict
+	declared := s.env.Target.Policy.FormatsDeclared
+	var noted *reports.Verdict // the first WARN, reported when nothing fails
+	note := func(v reports.Verdict) bool {
+		switch v.Outcome {
+		case reports.Fail, reports.Error:
+			return true
+		case reports.Warn:
+			if noted == nil {
+				noted = &v
+			}
+		}
+		return false
+	}
 	for _, f := range []string{"yaml", "XML"} {
 		req, err := s.validRequest()
 		if err != nil {
 			return errorf("could not mint: %v", err)
 		}
 		req.Set("format", f)
-		ex := s.send("format="+f+" (unsupported value; must be refused with invalid_request, or answered as JSON)", req)
-		if ex.Issued() && ex.Status == http.StatusOK {
-			if fallback == nil {
-				v := warn(badRequest().String(), describe(ex)+fmt.Sprintf(", Content-Type %q", ex.Header.Get("Content-Type")),
-					"format="+f+" was not refused but answered (fallback): RFC 6749 §5.2 names invalid_request for an unsupported parameter value")
-				fallback = &v
+		if !declared {
+			// Either format is unknown to the endpoint (it MUST be ignored:
+			// a token) or it knows the parameter and refuses the value
+			// (invalid_request); only a 5xx or a malformed answer is wrong.
+			ex := s.send("format="+f+" (the target declares no formats: ignored, or refused with invalid_request; never 5xx)", req)
+			v := s.judgeRejected(ex, badRequest())
+			if ex.Issued() {
+				v = s.judgeIssued(ex)
+			}
+			if note(v) {
+				return v
 			}
 			continue
 		}
-		if v := s.judgeRejected(ex, badRequest()); v.Outcome != reports.Pass {
+		ex := s.send("format="+f+" (unsupported value; must be refused with invalid_request, or answered as JSON)", req)
+		if ex.Issued() && ex.Status == http.StatusOK {
+			note(warn(badRequest().String(), describe(ex)+fmt.Sprintf(", Content-Type %q", ex.Header.Get("Content-Type")),
+				"format="+f+" was not refused but answered (fallback): RFC 6749 §5.2 names invalid_request for an unsupported parameter value"))
+			continue
+		}
+		if v := s.judgeRejected(ex, badRequest()); note(v) {
 			return v
 		}
 	}
-	req, err := s.validRequest()
-	if err != nil {
-		return errorf("could not mint: %v", err)
+	v := pass("format=yaml and format=XML ignored (RFC 6749 §3.2) or refused with invalid_request: the target declares no formats", "answered cleanly")
+	if declared {
+		req, err := s.validRequest()
+		if err != nil {
+			return errorf("could not mint: %v", err)
+		}
+		req.Set("format", driver.FormatJSON).Add("format", driver.FormatXML)
+		ex := s.send("format=json&format=xml (a repeated parameter; must be refused with invalid_request)", req)
+		if v = s.judgeRejected(ex, badRequest()); note(v) {
+			return v
+		}
 	}
-	req.Set("format", driver.FormatJSON).Add("format", driver.FormatXML)
-	ex := s.send("format=json&format=xml (a repeated parameter; must be refused with invalid_request)", req)
-	v := s.judgeRejected(ex, badRequest())
-	if v.Outcome != reports.Pass {
-		return v
-	}
-	if fallback != nil {
-		return s.finish(*fallback)
+	if noted != nil {
+		v = *noted
 	}
 	return s.finish(v)
 }

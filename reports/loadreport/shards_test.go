@@ -53,8 +53,13 @@ func TestMachineNote(t *testing.T) {
 		t.Error("a plain machine got a note")
 	}
 	two := []loadgen.Machine{m, m}
-	if got := wholeCeiling(two); len(got) != 1 || !strings.Contains(got[0], "2000/s") {
+	two[0].Host, two[1].Host = "a", "b"
+	if got := wholeCeiling(two); len(got) != 1 || !strings.Contains(got[0], "2 generator hosts together: 2000/s") {
 		t.Errorf("whole ceiling %q", got)
+	}
+	two[1].Host = "a"
+	if got := wholeCeiling(two); len(got) != 1 || !strings.Contains(got[0], "1 generator hosts together: 1000/s") {
+		t.Errorf("whole ceiling of one shared host %q", got)
 	}
 	two[1].Result = nil
 	if got := wholeCeiling(two); got != nil {

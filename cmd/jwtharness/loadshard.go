@@ -22,7 +22,7 @@ func addShardFlags(fl *pflag.FlagSet) *shardFlags {
 	sf := &shardFlags{}
 	fl.StringVar(&sf.shard, "shard", "", "run shard I of a plan split N ways (I/N): this process sends rate/N (or its share of --concurrency and --requests), with its own pool and jti space")
 	fl.IntVar(&sf.shards, "shards", 0, "like --shard, with I from $"+loadgen.CompletionIndexEnv+" (set by a Kubernetes Indexed Job)")
-	fl.StringVar(&sf.startAt, "start-at", "", "agreed instant to begin measuring (RFC 3339, or +30s): the pool is minted just before it; a shard not ready by then records its late start")
+	fl.StringVar(&sf.startAt, "start-at", "", "agreed instant to begin measuring: RFC 3339 (the same on every shard), or +30s from this process's start; the pool is minted just before it; a shard not ready by then records its late start")
 	return sf
 }
 

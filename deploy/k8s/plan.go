@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/jwtharness/jwtharness/loadgen"
 )
 
 // Paths inside the pod.
@@ -49,8 +51,9 @@ const (
 	// Headroom multiplies the estimated cores (GC, timers, the ceiling
 	// measurement, scheduling noise).
 	Headroom = 1.25
-	// MaxShards bounds --shards (a typo guard, not a Kubernetes limit).
-	MaxShards = 1000
+	// MaxShards bounds --shards as load's --shard does (a typo guard, not
+	// a Kubernetes limit).
+	MaxShards = loadgen.MaxShards
 	// maxPool mirrors loadgen.MaxPool: the most request bodies a pool holds.
 	maxPool = 250_000
 	// poolItemBytes is the memory one pooled request body costs, with
@@ -246,19 +249,13 @@ func (p *Plan) sendCost() time.Duration {
 	return DefaultSendCost
 }
 
-// ParseStartAt reads an agreed start instant: RFC 3339, or +DURATION from now.
+// ParseStartAt reads an agreed start instant as load --start-at does
+// (RFC 3339, or +DURATION from now), in UTC to the second, so every pod
+// gets the same absolute instant.
 func ParseStartAt(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if rest, ok := strings.CutPrefix(s, "+"); ok {
-		d, err := time.ParseDuration(rest)
-		if err != nil || d <= 0 {
-			return time.Time{}, flagErr("start-at", "%q: want +DURATION such as +3m, or an RFC 3339 instant", s)
-		}
-		return now.Add(d).UTC().Truncate(time.Second), nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := loadgen.ParseStartAt(s, now)
 	if err != nil {
-		return time.Time{}, flagErr("start-at", "%q: want an RFC 3339 instant such as 2026-11-30T12:00:00Z, or +3m", s)
+		return time.Time{}, &FlagError{Flag: "start-at", Msg: strings.TrimPrefix(err.Error(), "--start-at ")}
 	}
-	return t.UTC(), nil
+	return t.UTC().Truncate(time.Second), nil
 }

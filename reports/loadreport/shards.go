@@ -104,7 +104,11 @@ func wholeCeiling(ms []loadgen.Machine) []string {
 	for _, c := range byHost {
 		sum += c
 	}
-	return []string{fmt.Sprintf("raw verify ceiling of the %d generator hosts together: %.0f/s (each machine's is on its line)", len(byHost), sum)}
+	hosts := fmt.Sprintf("the %d generator hosts together", len(byHost))
+	if len(byHost) == 1 {
+		hosts = "the one generator host all machines shared"
+	}
+	return []string{fmt.Sprintf("raw verify ceiling of %s: %.0f/s (each machine's is on its line)", hosts, sum)}
 }
 
 // MachineNote is what a machine line adds: for a shard of a split plan its

@@ -58,7 +58,7 @@ func TestMachineNote(t *testing.T) {
 		t.Errorf("whole ceiling %q", got)
 	}
 	two[1].Host = "a"
-	if got := wholeCeiling(two); len(got) != 1 || !strings.Contains(got[0], "1 generator hosts together: 1000/s") {
+	if got := wholeCeiling(two); len(got) != 1 || !strings.Contains(got[0], "one generator host all machines shared: 1000/s") {
 		t.Errorf("whole ceiling of one shared host %q", got)
 	}
 	two[1].Result = nil

@@ -101,9 +101,9 @@ func runK8s(cmd *cobra.Command, f *k8sFlags) error {
 	p.Now = time.Now().UTC().Truncate(time.Second)
 	out := cmd.OutOrStdout()
 	if f.rate != "" {
-		r, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.rate), "/s")), 64)
-		if err != nil || r <= 0 {
-			return usageErr(fmt.Errorf("--rate %q: want a positive number of requests per second, e.g. 30000 or 30000/s", f.rate))
+		r, err := parseRate(f.rate) // load's rule
+		if err != nil {
+			return usageErr(err)
 		}
 		p.Rate = r
 	}

@@ -290,6 +290,12 @@ func conformDryRun(out io.Writer, tg *target.Target, filter string, selected []s
 		}
 		fmt.Fprintln(tw)
 	}
+	if tg != nil {
+		u := catalog.Unsupported()
+		for _, flow := range tg.UnsupportedFlows() {
+			fmt.Fprintf(tw, "%s@%s\t%s\t%s\t%s\trun (the flow is declared unsupported: its cases collapse to this one verdict)\n", u.ID, flow.Short(), u.Level, u.Clause.ID(), u.Title)
+		}
+	}
 	if err := tw.Flush(); err != nil {
 		return incompleteErr(err)
 	}

@@ -158,7 +158,7 @@ func httpCases() []Case {
 		negW(Case{ID: "ca-client-id-mismatch", Title: "a client_id parameter naming another client than the assertion is refused", Family: "client-auth", Flows: clientFlows,
 			Clause: cClientIDParam, Level: MUST, Needs: []Capability{CapOtherClient}, Flaw: R.FlawClientIDMismatchOK},
 			reqEdit(func(s *session, r *driver.Request) error {
-				r.Set("client_id", s.env.Target.OtherClient.ClientID)
+				r.Set("client_id", s.env.Target.OtherClientFor(s.flow).ClientID)
 				return nil
 			}),
 			func(*session) want {

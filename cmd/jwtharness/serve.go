@@ -232,6 +232,7 @@ func generateFixtures(out io.Writer, f *serveFlags, tokenURL, audience, issuer s
 		cleanup()
 		return nil, nil, usageErr(fmt.Errorf("serve: generate fixtures: %w", err))
 	}
+	set.DeclareLimits(f.maxLifetime, f.leeway)
 	if audience != tokenURL {
 		set.Target.Audience = audience
 	}

@@ -46,7 +46,8 @@ embedded reference server.
 
 Exit codes: 0 a token was issued (2xx), 1 the endpoint answered with an error
 (or a 2xx without a token), 2 bad invocation or target file, 3 the endpoint
-could not be reached.`,
+could not be reached. For a flow the target declares unsupported: true, the
+roles swap: 0 a clean refusal (a 4xx with an RFC 6749 error), 1 anything else.`,
 		Example: `  jwtharness token --target fx/target.yaml --flow private_key_jwt
   jwtharness token --target fx/target.yaml --flow jwt_bearer --mutation aud-wrong
   jwtharness token --target fx/target.yaml --flow jwt_bearer --case aud-wrong
@@ -148,7 +149,8 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 		fmt.Fprintf(out, "# embedded reference server %s\n", env.Target.TokenEndpoint)
 	}
 	tg := env.Target
-	if !tg.Offers(flow) {
+	unsupported := tg.Unsupported(flow)
+	if !tg.Offers(flow) && !unsupported {
 		return usageErr(fmt.Errorf("token: the target does not offer %s (no flows.%s in %s)", flow, flow, nonEmptyString(tg.Source, "the target")))
 	}
 	cred := tg.Credential(flow, alg)
@@ -183,9 +185,15 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 		}
 	}
 
+	if unsupported {
+		fmt.Fprintf(out, "# flows.%s is declared unsupported: the expected answer is a clean refusal (4xx with an RFC 6749 error)\n", flow)
+	}
 	ex := env.Client.Do(ctx, req)
 	fmt.Fprint(out, ex.Transcript())
 	fmt.Fprintln(out)
+	if unsupported {
+		return unsupportedAnswer(out, flow, ex)
+	}
 	switch {
 	case ex.Status == 0:
 		return incompleteErr(fmt.Errorf("cannot reach token endpoint %s: %v", ex.URL, ex.Err))
@@ -200,6 +208,22 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 		return gateErr(fmt.Errorf("refused: %s", ex))
 	}
 	return gateErr(fmt.Errorf("HTTP %d without an RFC 6749 error body: %s", ex.Status, tokenGarbage(ex)))
+}
+
+// unsupportedAnswer judges the answer to a flow the target declares
+// unsupported: exit 0 for a clean refusal (a 4xx with an RFC 6749 error),
+// 1 for a token or anything else, 3 when nothing came back.
+func unsupportedAnswer(out io.Writer, flow fixtures.Flow, ex *driver.Exchange) error {
+	switch {
+	case ex.Status == 0:
+		return incompleteErr(fmt.Errorf("cannot reach token endpoint %s: %v", ex.URL, ex.Err))
+	case ex.Issued():
+		return gateErr(fmt.Errorf("HTTP %d: a token was issued for %s, which the target declares unsupported", ex.Status, flow))
+	case ex.Status >= 400 && ex.Status < 500 && ex.ErrorCode() != "":
+		fmt.Fprintf(out, "# refused cleanly: HTTP %d %s\n", ex.Status, ex.ErrorCode())
+		return nil
+	}
+	return gateErr(fmt.Errorf("HTTP %d is not a clean refusal of the unsupported flow %s: %s", ex.Status, flow, tokenGarbage(ex)))
 }
 
 // tokenGarbage describes a body that is not a token response.

@@ -6,9 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/jwtharness/jwtharness/fixtures/target"
 	"github.com/jwtharness/jwtharness/suites/catalog"
 )
 
@@ -125,6 +128,38 @@ func TestTokenOutput(t *testing.T) {
 				if !strings.Contains(out.String(), w) {
 					t.Errorf("output lacks %q:\n%s", w, out.String())
 				}
+			}
+		})
+	}
+}
+
+// TestTokenUnsupportedFlow: for a flow declared unsupported, token sends the
+// probe and exits 0 on a clean refusal, 1 when a token is issued.
+func TestTokenUnsupportedFlow(t *testing.T) {
+	good := flawedServer(t)
+	tg, err := target.Load(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(good)
+	write := func(name, flow string) string {
+		p := filepath.Join(dir, name)
+		y := "token_endpoint: " + tg.TokenEndpoint + "\nissuer: " + tg.Issuer + "\nflows:\n  client_secret_jwt: " + flow + "\n"
+		if err := os.WriteFile(p, []byte(y), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	refused := write("unsupported.yaml", "{unsupported: true}")
+	issued := write("wrongly-unsupported.yaml", "{unsupported: true, client_id: client-secret, secret_file: client-secret.secret}")
+	for _, tc := range []struct {
+		name, path string
+		want       int
+	}{{"clean refusal", refused, ExitOK}, {"issued", issued, ExitGateFailed}} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"token", "--target", tc.path, "--flow", "client_secret_jwt"}
+			if got := run(args); got != tc.want {
+				t.Fatalf("run(%q) = %d, want %d", args, got, tc.want)
 			}
 		})
 	}

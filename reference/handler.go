@@ -44,9 +44,10 @@ var knownParams = map[string]bool{
 
 // handler is the token endpoint.
 type handler struct {
-	v    *Verifier
-	opts Options
-	log  *slog.Logger
+	v       *Verifier
+	opts    Options
+	log     *slog.Logger
+	refusal *logLimiter // "token refused" lines per second
 }
 
 // NewHandler returns the reference token endpoint (POST /token) and its RFC
@@ -61,7 +62,7 @@ func NewHandler(opts Options) (http.Handler, error) {
 }
 
 func newHandler(v *Verifier) http.Handler {
-	h := &handler{v: v, opts: v.opts, log: v.opts.Logger}
+	h := &handler{v: v, opts: v.opts, log: v.opts.Logger, refusal: newLogLimiter(v.opts.RefusalLogRate)}
 	mux := http.NewServeMux()
 	mux.HandleFunc(TokenPath, h.token)
 	mux.HandleFunc(MetadataPath, h.metadata)
@@ -122,6 +123,15 @@ func (h *handler) token(w http.ResponseWriter, r *http.Request) {
 func (h *handler) logRequest(t *treq, start time.Time, err *OAuthError) {
 	if !h.log.Enabled(context.Background(), slog.LevelInfo) {
 		return
+	}
+	if err != nil {
+		ok, heldBack := h.refusal.allow()
+		if heldBack > 0 {
+			h.log.Info("token refusals not logged", "count", heldBack, "limit_per_second", h.opts.RefusalLogRate)
+		}
+		if !ok {
+			return
+		}
 	}
 	attrs := []any{"method", t.r.Method, "grant_type", sanitizeDesc(t.grant), "duration", time.Since(start)}
 	if t.client != nil {

@@ -20,7 +20,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	josejson "github.com/go-jose/go-jose/v4/json"
 
-	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/profile"
 	"github.com/jwtharness/jwtharness/reference/registry"
 )
 
@@ -112,11 +112,10 @@ func NewVerifier(opts Options) (*Verifier, error) {
 	v := &Verifier{
 		opts:    o,
 		clients: map[string]*clientEntry{},
-		replay:  newReplayCache(o.ReplayCapacity),
 		leeway:  o.Leeway.Seconds(),
 		maxLife: o.MaxLifetime.Seconds(),
 		maxTok:  int(o.MaxBodyBytes),
-		bis:     o.Profile == target.ProfileRFC7523bis,
+		bis:     o.Profile == profile.RFC7523bis,
 	}
 	if len(o.Flaws) > 0 {
 		v.flaws = map[Flaw]bool{}
@@ -139,7 +138,9 @@ func NewVerifier(opts Options) (*Verifier, error) {
 		coerce:        v.has(FlawClaimTypesCoerced),
 		issNumber:     v.has(FlawIssNumberStringified),
 	}
+	var ids []string
 	for _, c := range o.Registry.Clients() {
+		ids = append(ids, c.ID)
 		ce := &clientEntry{Client: c}
 		if c.Secret != nil {
 			ce.secret = c.Secret
@@ -150,6 +151,7 @@ func NewVerifier(opts Options) (*Verifier, error) {
 		v.clients[c.ID] = ce
 		v.all = append(v.all, ce)
 	}
+	v.replay = newReplayCache(o.ReplayCapacity, ids)
 	return v, nil
 }
 
@@ -988,12 +990,12 @@ func (v *Verifier) recordReplay(s *vstate) *OAuthError {
 }
 
 func (v *Verifier) insertReplay(s *vstate) *OAuthError {
+	iss := s.claims.Iss
+	if s.client != nil {
+		iss = s.client.ID
+	}
 	key := s.token
 	if !v.has(FlawJTIKeyedByToken) {
-		iss := s.claims.Iss
-		if s.client != nil {
-			iss = s.client.ID
-		}
 		key = iss + "\x00" + s.claims.JTI
 	}
 	// Keep the entry while the assertion could still be accepted: exp +
@@ -1009,9 +1011,9 @@ func (v *Verifier) insertReplay(s *vstate) *OAuthError {
 		until = s.now + jtiShortTTL.Seconds()
 	}
 	if v.has(FlawJTIRacy) {
-		return v.replay.racyInsert(s.purpose, key, until, s.now)
+		return v.replay.racyInsert(s.purpose, iss, key, until, s.now)
 	}
-	return v.replay.insert(s.purpose, key, until, s.now)
+	return v.replay.insert(s.purpose, iss, key, until, s.now)
 }
 
 // manualVerify checks a compact token's signature directly with crypto

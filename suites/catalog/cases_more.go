@@ -37,7 +37,7 @@ func moreCases() []Case {
 
 		// ---- weak MAC keys (client_secret_jwt) ----
 		negM(Case{ID: "sig-hmac-weak-secret", Title: `an HS256 assertion keyed with "secret" is refused`, Family: "signature", Flows: hsFlow,
-			Clause: cSig, Level: MUST, Flaw: R.FlawHMACAnyKeyLength, Mutation: "sig-hmac-weak-secret"}, flowErrW),
+			Clause: cHMACKeySize, Level: MUST, Flaw: R.FlawHMACAnyKeyLength, Mutation: "sig-hmac-weak-secret"}, flowErrW),
 		negM(Case{ID: "sig-hmac-empty-key", Title: "an HS256 assertion keyed with the empty key is refused", Family: "signature", Flows: hsFlow,
 			Clause: cSig, Level: MUST, Flaw: R.FlawSigNotVerified, Mutation: "sig-hmac-empty-key"}, flowErrW),
 
@@ -76,7 +76,7 @@ func moreCases() []Case {
 			Clause: clause("RFC7515", "4.1.1", `This Header Parameter MUST be present and MUST be understood and processed by implementations.`),
 			Level:  MUST, Flaw: R.FlawAlgUnknownDefault, Mutation: "sig-alg-unknown"}, malformedW),
 		negW(Case{ID: "req-method-put", Title: "a PUT token request is refused", Family: "request", Flows: allFlows,
-			Clause: cPost, Level: MUST, Flaw: R.FlawMethodNotChecked},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawMethodNotChecked},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Method = "PUT"; return nil }),
 			constW(badRequest(405, 404))),
 		negW(Case{ID: "req-content-type-missing", Title: "a form body without Content-Type is refused", Family: "request", Flows: allFlows,

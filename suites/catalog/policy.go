@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
@@ -19,8 +18,8 @@ type PolicyKey string
 const (
 	PolicyLifetime       PolicyKey = "max_lifetime"        // flows.<flow>.max_lifetime or max_lifetime (or the preset)
 	PolicyIATRequired    PolicyKey = "iat_required"        // flows.<flow>.iat_required or policy.iat_required
-	PolicyJTIRequired    PolicyKey = "jti_required"        // flows.<flow>.jti_required or policy.jti_required
-	PolicyExplicitTyping PolicyKey = "explicit_typing"     // policy.explicit_typing
+	PolicyJTIRequired    PolicyKey = "jti_required"        // flows.<flow>.jti_required or policy.jti_required (assertions without jti are refused)
+	PolicyExplicitTyping PolicyKey = "explicit_typing"     // policy.explicit_typing (the typ rule is stated, either way)
 	PolicyAssertionBytes PolicyKey = "max_assertion_bytes" // policy.max_assertion_bytes
 	PolicyNesting        PolicyKey = "max_claim_nesting"   // policy.max_claim_nesting
 	PolicyFormats        PolicyKey = "formats"             // formats (requests as forms, responses in the listed formats)
@@ -60,10 +59,12 @@ func policyOf(t *target.Target, flow fixtures.Flow, key PolicyKey) policyState {
 		req, declared := t.JTIRequired(flow)
 		return boolPolicy("jti_required", req, declared)
 	case PolicyExplicitTyping:
+		// Declared either way, the endpoint has stated its typ rule (the
+		// case keyed to it accepts the client-authentication+jwt type).
 		if p.ExplicitTyping == nil {
 			return policyState{what: "no policy.explicit_typing"}
 		}
-		return boolPolicy("explicit_typing", *p.ExplicitTyping, true)
+		return policyState{declared: true, holds: true, what: fmt.Sprintf("explicit_typing: %v", *p.ExplicitTyping)}
 	case PolicyAssertionBytes:
 		if p.MaxAssertionBytes <= 0 {
 			return policyState{what: "no policy.max_assertion_bytes"}
@@ -129,10 +130,4 @@ func acceptsAudience(t *target.Target, flow fixtures.Flow, kind string) (accepts
 	default:
 		return a == kind, true
 	}
-}
-
-// lifetimeCap is the flow's declared cap on exp - now (0: none or undeclared).
-func (s *session) lifetimeCap() (time.Duration, bool) {
-	max, declared := s.env.Target.LifetimeCap(s.flow)
-	return max, declared && max > 0
 }

@@ -654,7 +654,6 @@ func signByPeer() mutation {
 	})
 }
 
-
 // malleate replaces the ECDSA signature (r, s) by (r, n - s): a different
 // token string that still verifies (ECDSA signatures are malleable unless a
 // verifier insists on low s), with the same claims and jti.

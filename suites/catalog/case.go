@@ -106,7 +106,10 @@ type Case struct {
 	Mutation string           // fixtures mutation name when one mutated assertion makes the case (load --mix)
 	Serial   bool             // must not run beside other cases (replay races, clock control)
 	Negative bool             // the endpoint must refuse: Execute insists on a passing paired control
-	Run      func(ctx context.Context, env *Env, flow fixtures.Flow) reports.Verdict
+	// CleanSkip says why a run of this case may SKIP or ERROR against the
+	// clean reference server (the kill matrix fails any other such run).
+	CleanSkip string
+	Run       func(ctx context.Context, env *Env, flow fixtures.Flow) reports.Verdict
 }
 
 // Env is everything a case body needs to drive one endpoint.

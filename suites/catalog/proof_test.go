@@ -178,37 +178,48 @@ func TestKillMatrix(t *testing.T) {
 	type job struct {
 		flaw    reference.Flaw
 		profile target.Profile
+		runs    []*matrixRun
 	}
-	var jobs []job
-	// The flaw whose server sleeps in every replay check starts first.
-	for _, p := range profiles {
-		if len(provedBy[p]) > 0 {
-			jobs = append(jobs, job{reference.FlawJTIRacy, p})
-		}
-	}
+	// The Serial runs of the flaw whose replay check races (a 20 ms window
+	// between check and write) go first and alone: their parallel copies
+	// must meet in that window, which a busy process can miss.
+	var first, jobs []job
 	for _, fi := range reference.Flaws() {
-		if fi.Name == reference.FlawJTIRacy {
-			continue
-		}
 		for _, p := range profiles {
-			if len(provedBy[p]) > 0 {
-				jobs = append(jobs, job{fi.Name, p})
+			runs := provedBy[p]
+			if len(runs) == 0 {
+				continue
 			}
+			if fi.Name == reference.FlawJTIRacy {
+				var serial, rest []*matrixRun
+				for _, r := range runs {
+					if r.c.Serial {
+						serial = append(serial, r)
+					} else {
+						rest = append(rest, r)
+					}
+				}
+				first = append(first, job{fi.Name, p, serial})
+				jobs = append([]job{{fi.Name, p, rest}}, jobs...) // the slowest job starts first
+				continue
+			}
+			jobs = append(jobs, job{fi.Name, p, runs})
 		}
 	}
 	var mu sync.Mutex
-	jobTime := make([]time.Duration, len(jobs))
-	parallel(len(jobs), func(i int) {
-		j := jobs[i]
+	jobTime := make([]time.Duration, len(first)+len(jobs))
+	all := append(first, jobs...)
+	runJob := func(i int) {
+		j := all[i]
 		t0 := time.Now()
-		defer func() { jobTime[i] = time.Since(t0) }()
+		defer func() { jobTime[i] += time.Since(t0) }()
 		env, stop, err := matrixServer(reg, j.profile, j.flaw)
 		if err != nil {
 			t.Error(err)
 			return
 		}
 		defer stop()
-		eachRun(provedBy[j.profile], func(r *matrixRun) {
+		eachRun(j.runs, func(r *matrixRun) {
 			ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 			v := catalog.Execute(ctx, env, r.c, r.flow)
 			cancel()
@@ -222,8 +233,13 @@ func TestKillMatrix(t *testing.T) {
 					v.Expected, v.Actual, v.Reason, indent(v.Transcript))
 			}
 		})
-	})
+	}
+	for i := range first {
+		runJob(i)
+	}
+	parallel(len(jobs), func(i int) { runJob(len(first) + i) })
 
+	jobs = all
 	slow := make([]int, len(jobs))
 	for i := range slow {
 		slow[i] = i

@@ -265,6 +265,7 @@ func parseXML(body []byte) parsed {
 	dec.Strict = true
 	p := parsed{code: -1}
 	depth, sawRoot := 0, false
+	var sawToken, sawType, sawError bool
 	var name string
 	var text []byte
 	for {
@@ -293,14 +294,16 @@ func parseXML(body []byte) parsed {
 			}
 		case xml.EndElement:
 			if depth == 2 {
+				// The first element of a name counts, as in the driver.
 				v := bytes.TrimSpace(text)
-				switch name {
-				case "access_token":
-					p.accessToken = p.accessToken || len(v) > 0
-				case "token_type":
-					p.tokenType = p.tokenType || len(v) > 0
-				case "error":
-					if len(v) > 0 && p.code < 0 {
+				switch {
+				case name == "access_token" && !sawToken:
+					sawToken, p.accessToken = true, len(v) > 0
+				case name == "token_type" && !sawType:
+					sawType, p.tokenType = true, len(v) > 0
+				case name == "error" && !sawError:
+					sawError = true
+					if len(v) > 0 {
 						p.code = codeIndex(v)
 					}
 				}

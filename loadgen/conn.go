@@ -218,7 +218,7 @@ func (f *fastDoer) try(body []byte) result {
 	a := &f.ans
 	*a = answer{body: f.body[:0], contentType: f.ctype[:0]}
 	n, keep, err := readResponse(f.br, f.ep.Method == http.MethodHead, a)
-	f.body, f.ctype = a.body[:0], a.contentType[:0]
+	f.body, f.ctype = reuse(a.body), a.contentType[:0]
 	res.in = n
 	res.status = a.status
 	if err != nil {
@@ -424,6 +424,16 @@ func growBody(b []byte, more int) []byte {
 	return nb
 }
 
+// reuse returns b emptied for the next answer, or a fresh small buffer
+// when a large answer grew it: a connection holds at most a few KiB
+// between requests, however large the answers it was sent.
+func reuse(b []byte) []byte {
+	if cap(b) > 16<<10 {
+		return make([]byte, 0, 4096)
+	}
+	return b[:0]
+}
+
 // readRoom is the free space of a.body to read into: at least 4 KiB,
 // never past ReadCap+1 (one byte over the cap tells oversize).
 func readRoom(a *answer) []byte {
@@ -588,7 +598,7 @@ func (d *netDoer) do(body []byte) result {
 	res.out = int64(len(body))
 	a := answer{body: d.body[:0]}
 	res.in, res.err = readNet(d.client, req, &a)
-	d.body = a.body[:0]
+	d.body = reuse(a.body)
 	res.status = a.status
 	res.Judgement = judge(&a, d.raw)
 	return res

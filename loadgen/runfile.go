@@ -228,7 +228,7 @@ func ReadRunFile(path string) (*Run, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file (%s)", path, st.Mode().Type())
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fileKind(st.Mode()))
 	}
 	if st.Size() > MaxRunFileBytes {
 		return nil, fmt.Errorf("%s: %w", path, corrupt("%d bytes, larger than %d MiB: not a run file this tool wrote", st.Size(), MaxRunFileBytes>>20))
@@ -253,4 +253,21 @@ func sortIntervals(iv []IntervalRecord) {
 		}
 		return iv[i].Class < iv[j].Class
 	})
+}
+
+// fileKind names what a non-regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "not a plain file"
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
 )
 
 // replayCache records (iss, jti) until the assertion's exp + leeway (RFC 7523
@@ -18,7 +17,7 @@ import (
 // gets through.
 type replayCache struct {
 	parts map[string]*replayPart // by client_id, fixed at start
-	other *replayPart            // issuers not in the registry (reached only under flaws)
+	other *replayPart            // issuers not in the registry
 }
 
 // replayPart is one client's partition: at most capacity live entries.
@@ -93,23 +92,6 @@ func (r *replayPart) sweep(now float64) {
 		}
 	}
 	r.nextSweep = next
-}
-
-// racyInsert is the check-then-act cache of flaw jti-replay-racy: the check
-// and the write are two critical sections with a storage round trip between.
-func (c *replayCache) racyInsert(p Purpose, client, key string, until, now float64) *OAuthError {
-	r := c.part(client)
-	r.mu.Lock()
-	exp, seen := r.m[key]
-	r.mu.Unlock()
-	if seen && exp > now {
-		return replayErr(p)
-	}
-	time.Sleep(20 * time.Millisecond) // a remote store's round trip
-	r.mu.Lock()
-	r.m[key] = until
-	r.mu.Unlock()
-	return nil
 }
 
 // reset empties every partition (benchmarks cycling a pool of assertions).

@@ -204,6 +204,12 @@ func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) err
 	if filter != "" {
 		fmt.Fprintf(out, " (filter %s)", filter)
 	}
+	if un := env.Target.UnsupportedFlows(); len(un) > 0 {
+		fmt.Fprintf(out, "; flows declared unsupported, one verdict each (%s@FLOW):", catalog.UnsupportedCaseID)
+		for _, f := range un {
+			fmt.Fprintf(out, " %s", f)
+		}
+	}
 	fmt.Fprintln(out)
 	rec, err = suites.Run(suites.Config{
 		Env: env, Filter: filter, Strict: f.strict, Seed: seed, Verbose: f.verbose,

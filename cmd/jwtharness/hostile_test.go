@@ -126,9 +126,9 @@ func lastLines(s string, n int) string {
 const (
 	hostileTimeout  = 300 * time.Millisecond // the target's per-request timeout
 	hostileWallCap  = 20 * time.Second
-	hostileHeapCap  = 256 << 20  // peak heap growth during one command
-	hostileOutCap   = 1 << 20    // stdout of one command
-	hostileConform  = "aud,time" // families conform runs (a few hundred requests)
+	hostileHeapCap  = 256 << 20 // peak heap growth during one command
+	hostileOutCap   = 1 << 20   // stdout of one command
+	hostileConform  = "aud"     // the family conform runs (about a hundred requests)
 	hostileLoadReqs = "20"
 )
 
@@ -327,7 +327,7 @@ func runHostileRow(t *testing.T, r hostileRow) {
 	if r.check != nil {
 		fails = append(fails, r.check(o, rep, lr, srv)...)
 	}
-	if err := settleGoroutines(before); err != nil {
+	if err := hostile.SettleGoroutines(before, 3*time.Second); err != nil {
 		failf("%v", err)
 	}
 	t.Logf("%s %s: %s", r.mode, strings.Join(args[:1], " "), o)
@@ -335,24 +335,6 @@ func runHostileRow(t *testing.T, r hostileRow) {
 		return
 	}
 	t.Error(strings.Join(fails, "; ") + "\nstderr: " + lastLines(o.stderr, 5))
-}
-
-// settleGoroutines waits up to 3 s for the goroutine count to fall back to
-// before (transports wind down asynchronously).
-func settleGoroutines(before int) error {
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		n := runtime.NumGoroutine()
-		if n <= before {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			k := runtime.Stack(buf, true)
-			return fmt.Errorf("%d goroutines left running (%d before):\n%s", n, before, buf[:k])
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 type rowCheck = func(o outcome, rep *reports.Run, lr *loadgen.Run, srv *hostile.Server) []string

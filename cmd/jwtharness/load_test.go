@@ -53,6 +53,9 @@ func TestLoadRunThatMeasuredNothingFails(t *testing.T) {
 		{"accept-all, mutations in the mix", "token", []string{"--mix", "valid=50,sig-wrong-key=50"}, ExitGateFailed},
 		{"accept-all, issued mutations allowed, error ceiling off", "token", []string{"--mix", "valid=50,sig-wrong-key=50", "--allow-issued-mutations", "--max-error-rate", "off"}, ExitOK},
 		{"accept-all, valid only", "token", nil, ExitOK},
+		{"accept-all, net/http client", "token", []string{"--client", "net"}, ExitOK},
+		{"500 after the pre-flight, net/http client", "500", []string{"--client", "net"}, ExitGateFailed},
+		{"2xx not a token, net/http client", "not-a-token", []string{"--client", "net"}, ExitGateFailed},
 		{"bad --max-error-rate", "token", []string{"--max-error-rate", "lots"}, ExitUsage},
 	}
 	for _, tc := range tests {

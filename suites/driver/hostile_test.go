@@ -75,7 +75,9 @@ func TestHostileModes(t *testing.T) {
 			}
 			c.hc.CloseIdleConnections()
 			srv.Close()
-			waitGoroutines(t, before)
+			if err := hostile.SettleGoroutines(before, 2*time.Second); err != nil {
+				t.Fatal(err)
+			}
 		})
 	}
 }
@@ -185,18 +187,5 @@ func TestLimits(t *testing.T) {
 	c.SetLimits(Limits{Deadline: time.Now().Add(-time.Second)})
 	if ex := c.Do(context.Background(), req); KindOf(ex.Err) != KindStopped || !strings.Contains(ex.Err.Error(), "deadline") {
 		t.Errorf("past the deadline: %v", ex.Err)
-	}
-}
-
-func waitGoroutines(t *testing.T, before int) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			n := runtime.Stack(buf, true)
-			t.Fatalf("%d goroutines after Close, %d before:\n%s", runtime.NumGoroutine(), before, buf[:n])
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

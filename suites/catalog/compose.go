@@ -266,6 +266,7 @@ func errNoCred(what string) error { return fmt.Errorf("the target has no %s", wh
 func (s *session) mutationContext() fixtures.MutationContext {
 	mc := s.env.Target.MutationContext()
 	mc.JKU = s.jku
+	mc.Other = s.env.Target.OtherClientFor(s.flow)
 	mc.Unregistered = s.unregistered()
 	mc.MaxLifetime = s.maxLifetime()
 	return mc

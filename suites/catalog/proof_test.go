@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -282,7 +284,7 @@ func TestKillMatrix(t *testing.T) {
 		len(runs), len(proved), len(reference.Flaws()), cleanTime.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	t.Logf("global flaws (kill > %.0f%% of proved runs): %s", globalShare*100, m.globalSummary())
 	t.Logf("kills: %d in all, %d by specific flaws; runs proved only by global flaws: %d (%d awaiting a specific flaw: %s)",
-		m.total, m.specificTotal, len(weakOnly)+m.pending(proved), m.pending(proved), strings.Join(sortedKeys(pendingSpecificFlaw), ", "))
+		m.total, m.specificTotal, len(weakOnly)+m.pending(proved), m.pending(proved), strings.Join(slices.Sorted(maps.Keys(pendingSpecificFlaw)), ", "))
 	t.Logf("weakest cases (fewest specific flaws killing their weakest run):\n%s", m.weakest(proved, 15))
 }
 
@@ -458,15 +460,6 @@ func flawNames(m map[reference.Flaw]string) []string {
 	out := make([]string, 0, len(m))
 	for f := range m {
 		out = append(out, string(f))
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out

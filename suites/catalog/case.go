@@ -24,9 +24,11 @@
 // keeps quotes and levels honest.
 //
 // Adding a case: pick the flaw of reference/flaw.go that must make it fail,
-// write it with neg/negM/negW/pos (or a small body), run
-// "go test ./suites/catalog" (TestProof runs it against a clean and a
-// flawed reference server) and update the golden file with
+// name its fixtures mutation (add one to fixtures/mutation.go if needed:
+// no case rewrites a mutation inline), write it with negM/pos(named(...))
+// (or a small body), run "go test ./suites/catalog" (TestKillMatrix runs
+// it against the clean reference and every flaw) and update the golden
+// file with
 // "go test ./suites/catalog -run TestGolden -update".
 package catalog
 

@@ -152,16 +152,9 @@ func claimCases() []Case {
 			Clause: cSig, Level: MUST, Flaw: R.FlawIssCaseInsensitive, Mutation: "claims-iss-trailing-space"}, flowErrW),
 		negW(Case{ID: "claims-iss-other-client", Title: "iss = another registered client (same algorithm), signed with this client's key, is refused", Family: "iss-sub", Flows: allFlows,
 			Clause: cSig, Level: MUST, Flaw: R.FlawAnyRegisteredCert,
-			CleanSkip: "the shared fixture set registers one HS256 client, so client_secret_jwt has no peer of its algorithm"},
-			asPair(true, func(s *session, sp *fixtures.Spec, _, peer *fixtures.Credential) {
-				id, client := peer.ClientID, s.flow.ClientAuth()
-				sp.Claims = append(sp.Claims, func(c fixtures.Claims) {
-					c["iss"] = id
-					if client {
-						c["sub"] = id
-					}
-				})
-			}).then(dropClientID()), flowErrW),
+			CleanSkip: "the shared fixture set registers one HS256 client, so client_secret_jwt has no peer of its algorithm",
+			Mutation:  "claims-iss-other-client"},
+			withPeer(true, "claims-iss-other-client").then(dropClientID()), flowErrW),
 		negM(Case{ID: "claims-sub-missing", Title: "an assertion without sub is refused", Family: "iss-sub", Flows: allFlows,
 			Clause: cSub, Level: MUST, Flaw: R.FlawSubNotRequired, Mutation: "claims-sub-missing"}, flowErrW),
 		negM(Case{ID: "claims-sub-not-client", Title: "a client assertion whose sub is not the client_id is refused", Family: "iss-sub", Flows: clientFlows,
@@ -202,9 +195,25 @@ func audPos(c Case, kind string) Case {
 		if accepts, declared := acceptsAudience(s.env.Target, s.flow, kind); declared && !accepts {
 			return skipf("the target declares audiences: %s, which excludes %s", audiences(s.env.Target, s.flow), kind)
 		}
-		return acceptWith(named(c.Mutation))(s.ctx, s.env, s.flow)
+		return acceptWith(unlessValidAud(kind).then(named(c.Mutation)))(s.ctx, s.env, s.flow)
 	})
 	return c
+}
+
+// unlessValidAud makes a positive aud case not applicable where the flow's
+// valid assertion already carries that audience: pos-baseline sends the
+// very request.
+func unlessValidAud(kind string) mutation {
+	return specEdit(func(s *session, _ *fixtures.Spec) error {
+		aud := s.tokenURL()
+		if kind == target.AudiencesIssuer {
+			aud = s.env.Target.Issuer
+		}
+		if aud != "" && s.aud() == aud {
+			return fmt.Errorf("%w: the flow's valid assertion already carries aud %s (pos-baseline sends this request)", fixtures.ErrNotApplicable, aud)
+		}
+		return nil
+	})
 }
 
 // clientIDProvoked is the flow's error for a case that sends a client_id

@@ -89,7 +89,8 @@ func cryptoCases() []Case {
 
 		// ---- keys and the registry ----
 		negW(Case{ID: "key-other-client", Title: "this client's claims signed by another registered client's key (same algorithm) are refused", Family: "key", Flows: keyedFlows,
-			Clause: cSig, Level: MUST, Needs: []Capability{CapAsymmetric}, Flaw: R.FlawAnyRegisteredCert}, signByPeer(), flowErrW),
+			Clause: cSig, Level: MUST, Needs: []Capability{CapAsymmetric}, Flaw: R.FlawAnyRegisteredCert, Mutation: "key-other-client"},
+			withPeer(false, "key-other-client"), flowErrW),
 		negW(Case{ID: "key-other-client-kid", Title: "this client's claims signed by another client's key (same algorithm), naming that certificate's thumbprint, are refused", Family: "key", Flows: keyedFlows,
 			Clause: cSig, Level: MUST, Needs: []Capability{CapAsymmetric, CapCertificate}, Flaw: R.FlawAnyRegisteredCert},
 			signByPeer().then(specEdit(func(s *session, sp *fixtures.Spec) error {
@@ -645,6 +646,27 @@ func asPair(enabledOnly bool, edit func(s *session, sp *fixtures.Spec, me, peer 
 			return nil
 		},
 	}
+}
+
+// withPeer applies the fixtures mutation name (key-other-client,
+// claims-iss-other-client) as this flow's credential of a peer pair (see
+// peerPair), with that peer as the mutation's other client: a peer whose
+// key signs with the same algorithm, so that algorithm pinning alone does
+// not refuse the assertion.
+func withPeer(enabledOnly bool, name string) mutation {
+	return asPair(enabledOnly, func(*session, *fixtures.Spec, *fixtures.Credential, *fixtures.Credential) {}).then(mutation{
+		spec: func(s *session, sp *fixtures.Spec) error {
+			_, peer := s.peerPair(enabledOnly)
+			mc := s.mutationContext()
+			mc.Other = peer
+			out, err := fixtures.Mutate(*sp, name, mc)
+			if err != nil {
+				return err
+			}
+			*sp = out
+			return nil
+		},
+	})
 }
 
 // signByPeer signs this client's claims with a peer client's key.

@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -178,37 +180,48 @@ func TestKillMatrix(t *testing.T) {
 	type job struct {
 		flaw    reference.Flaw
 		profile target.Profile
+		runs    []*matrixRun
 	}
-	var jobs []job
-	// The flaw whose server sleeps in every replay check starts first.
-	for _, p := range profiles {
-		if len(provedBy[p]) > 0 {
-			jobs = append(jobs, job{reference.FlawJTIRacy, p})
-		}
-	}
+	// The Serial runs of the flaw whose replay check races (a 20 ms window
+	// between check and write) go first and alone: their parallel copies
+	// must meet in that window, which a busy process can miss.
+	var first, jobs []job
 	for _, fi := range reference.Flaws() {
-		if fi.Name == reference.FlawJTIRacy {
-			continue
-		}
 		for _, p := range profiles {
-			if len(provedBy[p]) > 0 {
-				jobs = append(jobs, job{fi.Name, p})
+			runs := provedBy[p]
+			if len(runs) == 0 {
+				continue
 			}
+			if fi.Name == reference.FlawJTIRacy {
+				var serial, rest []*matrixRun
+				for _, r := range runs {
+					if r.c.Serial {
+						serial = append(serial, r)
+					} else {
+						rest = append(rest, r)
+					}
+				}
+				first = append(first, job{fi.Name, p, serial})
+				jobs = append([]job{{fi.Name, p, rest}}, jobs...) // the slowest job starts first
+				continue
+			}
+			jobs = append(jobs, job{fi.Name, p, runs})
 		}
 	}
 	var mu sync.Mutex
-	jobTime := make([]time.Duration, len(jobs))
-	parallel(len(jobs), func(i int) {
-		j := jobs[i]
+	jobTime := make([]time.Duration, len(first)+len(jobs))
+	all := append(first, jobs...)
+	runJob := func(i int) {
+		j := all[i]
 		t0 := time.Now()
-		defer func() { jobTime[i] = time.Since(t0) }()
+		defer func() { jobTime[i] += time.Since(t0) }()
 		env, stop, err := matrixServer(reg, j.profile, j.flaw)
 		if err != nil {
 			t.Error(err)
 			return
 		}
 		defer stop()
-		eachRun(provedBy[j.profile], func(r *matrixRun) {
+		eachRun(j.runs, func(r *matrixRun) {
 			ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 			v := catalog.Execute(ctx, env, r.c, r.flow)
 			cancel()
@@ -222,8 +235,13 @@ func TestKillMatrix(t *testing.T) {
 					v.Expected, v.Actual, v.Reason, indent(v.Transcript))
 			}
 		})
-	})
+	}
+	for i := range first {
+		runJob(i)
+	}
+	parallel(len(jobs), func(i int) { runJob(len(first) + i) })
 
+	jobs = all
 	slow := make([]int, len(jobs))
 	for i := range slow {
 		slow[i] = i
@@ -266,7 +284,7 @@ func TestKillMatrix(t *testing.T) {
 		len(runs), len(proved), len(reference.Flaws()), cleanTime.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	t.Logf("global flaws (kill > %.0f%% of proved runs): %s", globalShare*100, m.globalSummary())
 	t.Logf("kills: %d in all, %d by specific flaws; runs proved only by global flaws: %d (%d awaiting a specific flaw: %s)",
-		m.total, m.specificTotal, len(weakOnly)+m.pending(proved), m.pending(proved), strings.Join(sortedKeys(pendingSpecificFlaw), ", "))
+		m.total, m.specificTotal, len(weakOnly)+m.pending(proved), m.pending(proved), strings.Join(slices.Sorted(maps.Keys(pendingSpecificFlaw)), ", "))
 	t.Logf("weakest cases (fewest specific flaws killing their weakest run):\n%s", m.weakest(proved, 15))
 }
 
@@ -442,15 +460,6 @@ func flawNames(m map[reference.Flaw]string) []string {
 	out := make([]string, 0, len(m))
 	for f := range m {
 		out = append(out, string(f))
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out

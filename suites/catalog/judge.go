@@ -187,7 +187,10 @@ func (s *session) judgeRejected(ex *driver.Exchange, w want) reports.Verdict {
 	}
 	v := pass(exp, act)
 	if tolerated != "" {
+		// The case's subject held (refused); the tolerated code is itself
+		// a finding.
 		v = warn(exp, act, tolerated)
+		s.subjectPassed = true
 	}
 	return s.noted(v, notes)
 }
@@ -201,7 +204,8 @@ func (s *session) noted(v reports.Verdict, notes []string) reports.Verdict {
 	prefix := "refused as the case requires, but: "
 	if v.Outcome == reports.Warn && v.Reason != "" {
 		prefix = v.Reason + "; also: "
-	} else {
+	}
+	if v.Outcome == reports.Pass {
 		s.subjectPassed = true
 	}
 	v.Outcome = reports.Warn
@@ -213,6 +217,8 @@ func (s *session) noted(v reports.Verdict, notes []string) reports.Verdict {
 // error when the want names one, else the request error.
 func codeFinding(w want) string {
 	switch {
+	case contains(w.codes, "unauthorized_client") && !contains(w.codes, "unsupported_grant_type"):
+		return FindCodeUnauthorized
 	case contains(w.codes, "invalid_grant"):
 		return FindCodeGrant
 	case contains(w.codes, "invalid_client") && !contains(w.codes, "invalid_request"):

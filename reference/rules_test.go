@@ -61,12 +61,16 @@ func checkErrorShape(t *testing.T, r *resp) {
 // against the correct server: the valid control is accepted, every mutation
 // gets the flow's error (RFC 7523 §3.1, §3.2).
 func TestMutations(t *testing.T) {
-	e := newEnv(t, Options{})
+	// A stopped clock: the exact-clock mutations (time-exp-leeway-inside, ...)
+	// sit one second from a boundary.
+	now := time.Now().Truncate(time.Second)
+	e := newEnv(t, Options{Now: func() time.Time { return now }})
 	want := map[string]string{
 		"valid": accept, "aud-issuer": accept, "aud-token-endpoint": accept, "aud-array-with-valid": accept,
 		"hdr-kid-unknown": accept, "hdr-typ-client-auth": accept, "replay-jti-missing": accept, "time-iat-missing": accept,
 		"time-iat-far-past": accept, "time-nbf-within-skew": accept, "time-numericdate-fractional": accept,
 		"claims-extra": accept, "hdr-kid-injection": accept, "hdr-kid-sqli": accept, "aud-token-endpoint-array": accept,
+		"time-exp-leeway-inside": accept, "time-exp-skew-accepted": accept, "time-nbf-leeway-inside": accept, "time-exp-cap-inside": accept,
 		"enc-oversize": ErrInvalidRequest,
 	}
 	perFlow := map[string]map[fixtures.Flow]string{

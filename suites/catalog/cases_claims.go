@@ -63,34 +63,17 @@ func claimCases() []Case {
 		negM(Case{ID: "time-exp-past-leeway", Title: "exp 30s beyond the declared leeway is refused (wall clock)", Family: "time", Flows: allFlows,
 			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Flaw: R.FlawLeewayUnbounded, Mutation: "time-exp-past-leeway"}, flowErrW),
 		{ID: "time-exp-leeway-outside", Title: "exp one second beyond the leeway is refused (exact clock)", Family: "time", Flows: allFlows,
-			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawLeewayUnbounded,
-			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
-				exp := s.now().Add(-s.leeway() - time.Second)
-				c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
-			}), flowErrW))},
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Mutation: "time-exp-leeway-outside", Flaw: R.FlawLeewayUnbounded,
+			Run: frozen(rejectWith(named("time-exp-leeway-outside"), flowErrW))},
 		{ID: "time-exp-equals-now", Title: "exp + leeway == now is refused: now must be before exp (exact clock)", Family: "time", Flows: allFlows,
-			Clause: cExpNow, Level: MUST, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawExpEqualsNowOK,
-			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
-				exp := s.now().Add(-s.leeway())
-				c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
-			}), flowErrW))},
+			Clause: cExpNow, Level: MUST, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Mutation: "time-exp-equals-now", Flaw: R.FlawExpEqualsNowOK,
+			Run: frozen(rejectWith(named("time-exp-equals-now"), flowErrW))},
 		{ID: "time-exp-leeway-inside", Title: "exp one second inside the leeway is accepted (exact clock)", Family: "time", Flows: allFlows,
-			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Flaw: R.FlawExpNoLeeway,
-			Run: frozen(acceptWith(claims(func(s *session, c fixtures.Claims) {
-				exp := s.now().Add(-s.leeway() + time.Second)
-				c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
-			})))},
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Mutation: "time-exp-leeway-inside", Flaw: R.FlawExpNoLeeway,
+			Run: frozen(acceptWith(named("time-exp-leeway-inside")))},
 		{ID: "time-exp-skew-accepted", Title: "exp half the leeway in the past is accepted (wall clock)", Family: "time", Flows: allFlows,
-			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Flaw: R.FlawExpNoLeeway,
-			Run: body(func(s *session) reports.Verdict {
-				if s.leeway() < 10*time.Second {
-					return skipf("the target declares a leeway of %s; at least 10s is needed to stay clear of clock differences", s.leeway())
-				}
-				return acceptWith(claims(func(s *session, c fixtures.Claims) {
-					exp := s.now().Add(-s.leeway() / 2)
-					c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
-				}))(s.ctx, s.env, s.flow)
-			})},
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Mutation: "time-exp-skew-accepted", Flaw: R.FlawExpNoLeeway,
+			Run: acceptWith(named("time-exp-skew-accepted"))},
 		negM(Case{ID: "time-exp-cap", Title: "exp beyond the maximum lifetime is refused", Family: "time", Flows: allFlows,
 			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Flaw: R.FlawExpUnbounded, Mutation: "time-exp-cap"}, flowErrW),
 		negM(Case{ID: "time-exp-far-future", Title: "exp one year ahead is refused", Family: "time", Flows: allFlows,
@@ -115,11 +98,8 @@ func claimCases() []Case {
 		negM(Case{ID: "time-nbf-overflow", Title: "nbf = 9.3e18 (past int64 seconds) is refused, never 5xx", Family: "time", Flows: allFlows,
 			Clause: cNbfNow, Level: MUST, Flaw: R.FlawNbfIgnored, Mutation: "time-nbf-overflow"}, flowErrW),
 		{ID: "time-nbf-leeway-outside", Title: "nbf one second beyond the leeway is refused (exact clock)", Family: "time", Flows: allFlows,
-			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawNbfIgnored,
-			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
-				nbf := s.now().Add(s.leeway() + time.Second)
-				c["nbf"], c["exp"] = nbf.Unix(), nbf.Add(time.Minute).Unix()
-			}), flowErrW))},
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Mutation: "time-nbf-leeway-outside", Flaw: R.FlawNbfIgnored,
+			Run: frozen(rejectWith(named("time-nbf-leeway-outside"), flowErrW))},
 		{ID: "time-nbf-within-skew", Title: "iat = nbf = now + half the declared leeway (a client clock slightly ahead) is accepted (wall clock)", Family: "time", Flows: allFlows,
 			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Flaw: R.FlawNbfNoLeeway, Mutation: "time-nbf-within-skew",
 			Run: acceptWith(named("time-nbf-within-skew"))},

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"time"
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
@@ -49,21 +48,14 @@ func moreCases() []Case {
 
 		// ---- lifetime cap at the exact boundary ----
 		{ID: "time-exp-cap-boundary", Title: "exp one second beyond max lifetime plus leeway is refused (exact clock)", Family: "time", Flows: allFlows,
-			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawExpUnbounded,
-			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
-				c["exp"] = s.now().Add(s.maxLifetime() + s.leeway() + time.Second).Unix()
-			}), flowErrW))},
+			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Mutation: "time-exp-cap-boundary", Flaw: R.FlawExpUnbounded,
+			Run: frozen(rejectWith(named("time-exp-cap-boundary"), flowErrW))},
 		{ID: "time-exp-cap-inside", Title: "exp exactly max lifetime ahead is accepted (exact clock)", Family: "time", Flows: allFlows,
-			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Needs: []Capability{CapClockControl}, Serial: true, Flaw: R.FlawMaxLifetimeShort,
-			Run: frozen(acceptWith(claims(func(s *session, c fixtures.Claims) {
-				c["exp"] = s.now().Add(s.maxLifetime()).Unix()
-			})))},
+			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Needs: []Capability{CapClockControl}, Serial: true, Mutation: "time-exp-cap-inside", Flaw: R.FlawMaxLifetimeShort,
+			Run: frozen(acceptWith(named("time-exp-cap-inside")))},
 		{ID: "time-nbf-leeway-inside", Title: "nbf one second inside the leeway is accepted (exact clock)", Family: "time", Flows: allFlows,
-			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Flaw: R.FlawNbfNoLeeway,
-			Run: frozen(acceptWith(claims(func(s *session, c fixtures.Claims) {
-				nbf := s.now().Add(s.leeway() - time.Second)
-				c["nbf"], c["exp"] = nbf.Unix(), nbf.Add(time.Minute).Unix()
-			})))},
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Mutation: "time-nbf-leeway-inside", Flaw: R.FlawNbfNoLeeway,
+			Run: frozen(acceptWith(named("time-nbf-leeway-inside")))},
 
 		negM(Case{ID: "aud-query", Title: `aud with "?x=1" appended is refused (simple string comparison)`, Family: "aud", Flows: allFlows,
 			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudPrefixMatch, Mutation: "aud-query"}, flowErrW),

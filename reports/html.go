@@ -34,7 +34,9 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"search": func(v Verdict) string {
 		return strings.ToLower(strings.Join([]string{v.Key, v.Title, v.Family, v.Level, v.Clause, v.Flow, string(v.Outcome), v.Reason}, " "))
 	},
-	"gates": func(v Verdict, strict bool) bool { return v.Gates(strict) },
+	"gates":  func(v Verdict, strict bool) bool { return v.Gates(strict) },
+	"fgates": func(f Finding, strict bool) bool { return f.Gates(strict) },
+	"join":   strings.Join,
 	"hasEvidence": func(v Verdict) bool {
 		return v.Expected != "" || v.Actual != "" || v.Reason != "" || v.Transcript != "" || v.Repro != ""
 	},
@@ -46,16 +48,17 @@ type htmlData struct {
 	Summary  Summary
 	Outcomes []Outcome
 	Families []Family
+	Findings []Finding
 	Levels   []string
 	Flows    []string
 }
 
 // WriteHTML writes one self-contained page (inline CSS and JavaScript, no
-// external asset): verdicts grouped by family, filters by outcome, level,
+// external asset): the distinct findings first, then verdicts grouped by family, filters by outcome, level,
 // flow and free text, and every verdict expandable to its expected and
 // actual answer, reason, redacted transcript and reproduction command.
 func WriteHTML(w io.Writer, r *Run) error {
-	d := htmlData{Run: r, Status: r.Status(), Summary: r.Summary(), Outcomes: Outcomes, Families: r.Families()}
+	d := htmlData{Run: r, Status: r.Status(), Summary: r.Summary(), Outcomes: Outcomes, Families: r.Families(), Findings: r.SortedFindings()}
 	// Within a family, what needs attention comes first.
 	rank := map[Outcome]int{}
 	for i, o := range Outcomes {
@@ -73,7 +76,7 @@ func WriteHTML(w io.Writer, r *Run) error {
 			flows[v.Flow] = true
 		}
 	}
-	for _, l := range []string{"MUST", "SHOULD", "MAY", "BCP"} {
+	for _, l := range []string{"MUST", "SHOULD", "MAY", "POLICY", "BCP"} {
 		if levels[l] {
 			d.Levels = append(d.Levels, l)
 			delete(levels, l)

@@ -105,15 +105,18 @@ func message(v Verdict) string {
 	return strings.Join(parts, "; ")
 }
 
-// JUnit converts a run: one testsuite per family, one testcase per verdict
-// named "aud-wrong@grant [MUST RFC7523-3]". FAIL is a failure, ERROR an
-// error, SKIP skipped with its reason; WARN passes with a system-out note,
-// or is a failure when the run is strict.
+// JUnit converts a run: first a "findings" testsuite (one testcase per
+// distinct finding, a failure when its clause is a MUST), then one
+// testsuite per family, one testcase per verdict named
+// "aud-wrong@grant [MUST RFC7523-3]". FAIL is a failure, ERROR an error,
+// SKIP skipped with its reason; WARN passes with a system-out note, or is
+// a failure when the run is strict; INFO passes with a note. A FAIL or
+// ERROR the baseline expects passes with a note; a stale baseline entry is
+// a failure in a "baseline" testsuite.
 func JUnit(r *Run) JUnitTestSuites {
 	s := r.Summary()
 	out := JUnitTestSuites{
-		Name:  "jwtharness conformance",
-		Tests: s.Total, Skipped: s.Skip, Errors: s.Error, Failures: s.Fail,
+		Name: "jwtharness conformance",
 		Time: seconds(r.Duration()),
 		Properties: []JUnitProperty{
 			{"tool", strings.TrimSpace(r.Tool + " " + r.Version)},
@@ -124,13 +127,33 @@ func JUnit(r *Run) JUnitTestSuites {
 			{"strict", fmt.Sprint(r.Strict)},
 			{"complete", fmt.Sprint(r.Complete)},
 			{"status", r.Status()},
+			{"findings", fmt.Sprint(s.Findings)},
 		},
 	}
-	if r.Strict {
-		out.Failures += s.Warn
+	if r.Expectations != "" {
+		out.Properties = append(out.Properties, JUnitProperty{"expectations", r.Expectations})
 	}
 	if !r.Started.IsZero() {
 		out.Timestamp = r.Started.UTC().Format("2006-01-02T15:04:05")
+	}
+	if fs := r.SortedFindings(); len(fs) > 0 {
+		ts := JUnitTestSuite{Name: "findings", Package: "jwtharness.findings", Timestamp: out.Timestamp, Time: seconds(0)}
+		for _, f := range fs {
+			tc := JUnitTestCase{Name: f.Name(), Classname: "jwtharness.findings", Time: seconds(0)}
+			body := findingEvidence(f)
+			switch {
+			case f.Gates(r.Strict):
+				tc.Failure = &JUnitProblem{Message: f.Title + fmt.Sprintf(" (seen in %d runs)", len(f.Seen)), Type: f.Level, Body: body}
+				ts.Failures++
+			case f.Baseline != "":
+				tc.SystemOut = "EXPECTED " + string(f.Outcome) + " (baseline): " + f.Baseline + "\n" + body
+			default:
+				tc.SystemOut = "WARNING: " + body
+			}
+			ts.Cases = append(ts.Cases, tc)
+		}
+		ts.Tests = len(ts.Cases)
+		out.Suites = append(out.Suites, ts)
 	}
 	for _, fam := range r.Families() {
 		ts := JUnitTestSuite{Name: fam.Name, Package: "jwtharness." + fam.Name, Timestamp: out.Timestamp}
@@ -138,23 +161,27 @@ func JUnit(r *Run) JUnitTestSuites {
 		for _, v := range fam.Verdicts {
 			total += v.Duration
 			tc := JUnitTestCase{Name: v.Name(), Classname: "jwtharness." + fam.Name, Time: seconds(v.Duration)}
-			switch v.Outcome {
-			case Fail:
+			switch {
+			case v.Baseline != "" && (v.Outcome == Fail || v.Outcome == Error):
+				tc.SystemOut = "EXPECTED " + string(v.Outcome) + " (baseline): " + v.Baseline + "\n" + evidence(v)
+			case v.Outcome == Fail:
 				tc.Failure = &JUnitProblem{Message: message(v), Type: v.Level, Body: evidence(v)}
 				ts.Failures++
-			case Error:
+			case v.Outcome == Error:
 				tc.Error = &JUnitProblem{Message: nonEmptyStr(v.Reason, message(v)), Type: "ERROR", Body: evidence(v)}
 				ts.Errors++
-			case Skip:
+			case v.Outcome == Skip:
 				tc.Skipped = &JUnitSkipped{Message: v.Reason}
 				ts.Skipped++
-			case Warn:
+			case v.Outcome == Warn:
 				if r.Strict {
 					tc.Failure = &JUnitProblem{Message: "WARN (strict): " + message(v), Type: "WARN", Body: evidence(v)}
 					ts.Failures++
 				} else {
 					tc.SystemOut = "WARNING: " + evidence(v)
 				}
+			case v.Outcome == Info:
+				tc.SystemOut = "INFO: " + evidence(v)
 			}
 			ts.Cases = append(ts.Cases, tc)
 		}
@@ -162,7 +189,41 @@ func JUnit(r *Run) JUnitTestSuites {
 		ts.Time = seconds(total)
 		out.Suites = append(out.Suites, ts)
 	}
+	if len(r.Stale) > 0 {
+		ts := JUnitTestSuite{Name: "baseline", Package: "jwtharness.baseline", Timestamp: out.Timestamp, Time: seconds(0)}
+		for _, st := range r.Stale {
+			ts.Cases = append(ts.Cases, JUnitTestCase{Name: "stale " + st.Name(), Classname: "jwtharness.baseline", Time: seconds(0),
+				Failure: &JUnitProblem{Message: "expected in " + r.Expectations + " but did not happen: " + st.Actual, Type: "STALE",
+					Body: fmt.Sprintf("Entry:    %s (line %d)\nReason:   %s\nActual:   %s\n", st.Name(), st.Line, st.Reason, st.Actual)}})
+			ts.Failures++
+		}
+		ts.Tests = len(ts.Cases)
+		out.Suites = append(out.Suites, ts)
+	}
+	for _, ts := range out.Suites {
+		out.Tests += ts.Tests
+		out.Failures += ts.Failures
+		out.Errors += ts.Errors
+		out.Skipped += ts.Skipped
+	}
 	return out
+}
+
+// findingEvidence is the multi-line account of a finding.
+func findingEvidence(f Finding) string {
+	var b strings.Builder
+	line := func(k, val string) {
+		if val != "" {
+			fmt.Fprintf(&b, "%-9s %s\n", k+":", val)
+		}
+	}
+	line("Finding", f.ID+": "+f.Title)
+	line("Clause", strings.TrimSpace(f.Level+" "+f.Clause+" "+f.ClauseURL))
+	line("Quote", f.Quote)
+	line("Outcome", string(f.Outcome))
+	line("Example", f.Example)
+	line("Seen", fmt.Sprintf("%d runs: %s", len(f.Seen), strings.Join(f.Seen, " ")))
+	return b.String()
 }
 
 func nonEmptyStr(s, def string) string {

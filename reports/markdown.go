@@ -63,13 +63,49 @@ func WriteMarkdown(w io.Writer, r *Run) error {
 	for _, o := range Outcomes {
 		fmt.Fprintf(&b, "| %s | %d |\n", o, s.Count(o))
 	}
-	fmt.Fprintf(&b, "| **Total** | **%d** |\n\n", s.Total)
+	fmt.Fprintf(&b, "| **Total** | **%d** |\n", s.Total)
+	fmt.Fprintf(&b, "| Findings (distinct) | %d (%d MUST) |\n", s.Findings, s.FindingsFail)
+	if r.Expectations != "" {
+		fmt.Fprintf(&b, "| Expected by %s | %d |\n| Stale expectations | %d |\n", code(r.Expectations), s.Expected, s.Stale)
+	}
+	b.WriteString("\n")
+
+	if fs := r.SortedFindings(); len(fs) > 0 {
+		fmt.Fprintf(&b, "### Findings (%d distinct)\n\n| Outcome | Finding | Clause | Seen in | Example |\n|---|---|---|---|---|\n", len(fs))
+		for i, f := range fs {
+			if i == maxMarkdownItems {
+				fmt.Fprintf(&b, "| | ... and %d more: see report.html or report.json | | | |\n", len(fs)-i)
+				break
+			}
+			seen := strings.Join(f.Seen, " ")
+			if len(f.Seen) > 6 {
+				seen = strings.Join(f.Seen[:6], " ") + fmt.Sprintf(" and %d more", len(f.Seen)-6)
+			}
+			outcome := string(f.Outcome)
+			if f.Baseline != "" {
+				outcome += " (expected)"
+			}
+			cl := f.Level + " " + f.Clause
+			if f.ClauseURL != "" {
+				cl = fmt.Sprintf("%s [%s](%s)", f.Level, f.Clause, f.ClauseURL)
+			}
+			fmt.Fprintf(&b, "| %s | %s: %s | %s | %d: %s | %s |\n", outcome, code(f.ID), mdEscape(f.Title), cl, len(f.Seen), mdEscape(seen), mdEscape(oneLine(f.Example, 160)))
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Stale) > 0 {
+		fmt.Fprintf(&b, "### Stale expectations (%d)\n\nExpected in %s but did not happen: remove them.\n\n", len(r.Stale), code(r.Expectations))
+		for _, st := range r.Stale {
+			fmt.Fprintf(&b, "- %s (line %d): %s; now %s\n", code(st.Name()), st.Line, mdEscape(st.Reason), mdEscape(st.Actual))
+		}
+		b.WriteString("\n")
+	}
 
 	fams := r.Families()
 	if len(fams) > 1 {
-		b.WriteString("<details><summary>By family</summary>\n\n| Family | PASS | FAIL | ERROR | WARN | SKIP |\n|---|---:|---:|---:|---:|---:|\n")
+		b.WriteString("<details><summary>By family</summary>\n\n| Family | PASS | FAIL | ERROR | WARN | INFO | SKIP |\n|---|---:|---:|---:|---:|---:|---:|\n")
 		for _, f := range fams {
-			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d |\n", mdEscape(f.Name), f.Summary.Pass, f.Summary.Fail, f.Summary.Error, f.Summary.Warn, f.Summary.Skip)
+			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d |\n", mdEscape(f.Name), f.Summary.Pass, f.Summary.Fail, f.Summary.Error, f.Summary.Warn, f.Summary.Info, f.Summary.Skip)
 		}
 		b.WriteString("\n</details>\n\n")
 	}
@@ -98,14 +134,40 @@ func WriteMarkdown(w io.Writer, r *Run) error {
 		}
 		b.WriteString("\n")
 	}
-	var warns, skips []Verdict
+	var warns, infos, expected, skips []Verdict
 	for _, v := range r.Sorted() {
 		switch {
 		case v.Outcome == Warn && !r.Strict:
 			warns = append(warns, v)
+		case v.Outcome == Info:
+			infos = append(infos, v)
+		case v.Baseline != "" && (v.Outcome == Fail || v.Outcome == Error):
+			expected = append(expected, v)
 		case v.Outcome == Skip:
 			skips = append(skips, v)
 		}
+	}
+	if len(expected) > 0 {
+		fmt.Fprintf(&b, "<details><summary>Expected deviations (%d, not gating)</summary>\n\n", len(expected))
+		for i, v := range expected {
+			if i == maxMarkdownItems {
+				fmt.Fprintf(&b, "- ... and %d more\n", len(expected)-i)
+				break
+			}
+			fmt.Fprintf(&b, "- %s %s %s: %s\n", v.Outcome, code(v.Key), clauseLink(v), mdEscape(v.Baseline))
+		}
+		b.WriteString("\n</details>\n\n")
+	}
+	if len(infos) > 0 {
+		fmt.Fprintf(&b, "<details><summary>Observations of undeclared policies (%d, INFO)</summary>\n\n", len(infos))
+		for i, v := range infos {
+			if i == maxMarkdownItems {
+				fmt.Fprintf(&b, "- ... and %d more\n", len(infos)-i)
+				break
+			}
+			fmt.Fprintf(&b, "- %s: %s\n", code(v.Key), mdEscape(nonEmptyStr(v.Reason, message(v))))
+		}
+		b.WriteString("\n</details>\n\n")
 	}
 	if len(warns) > 0 {
 		fmt.Fprintf(&b, "### Warnings (%d, not gating)\n\n", len(warns))

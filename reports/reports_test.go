@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -256,5 +257,87 @@ func TestMarkdownBounded(t *testing.T) {
 	}
 	if buf.Len() > 60000 || !strings.Contains(buf.String(), "and 450 more") {
 		t.Errorf("markdown is %d bytes; want a bounded list", buf.Len())
+	}
+}
+
+// findingsRun is a run with an INFO verdict, two findings (one MUST), an
+// expected FAIL and a stale expectation.
+func findingsRun() *Run {
+	v := func(key, id string, o Outcome, findings ...string) Verdict {
+		return Verdict{Case: id, Key: key, Family: "aud", Flow: "jwt_bearer", Level: "MUST", Clause: "RFC7523-3",
+			Outcome: o, Actual: "HTTP 400, error=invalid_grant, error_description=\"bad \\\"quote\\\"\"", Findings: findings}
+	}
+	vs := []Verdict{
+		v("aud-wrong@grant", "aud-wrong", Warn, "error-description-charset"),
+		v("aud-missing@grant", "aud-missing", Warn, "error-description-charset", "error-content-type"),
+		v("time-exp-cap@grant", "time-exp-cap", Info),
+		v("sig-empty@grant", "sig-empty", Fail),
+	}
+	vs[3].Baseline = "known: accepts an empty signature (ticket 12)"
+	defs := map[string]Finding{
+		"error-description-charset": {Title: "error_description outside the RFC 6749 charset", Level: "MUST", Clause: "RFC6749-5.2"},
+		"error-content-type":        {Title: "error body not labelled application/json", Level: "SHOULD", Clause: "RFC6749-5.2"},
+	}
+	r := &Run{Tool: "jwtharness", Complete: true, Verdicts: vs, Expectations: "expect.yaml"}
+	r.Findings = CollectFindings(vs, func(id string) (Finding, bool) { f, ok := defs[id]; return f, ok })
+	return r
+}
+
+func TestFindingsAndBaseline(t *testing.T) {
+	r := findingsRun()
+	if len(r.Findings) != 2 || r.Findings[0].ID != "error-description-charset" || r.Findings[0].Outcome != Fail ||
+		strings.Join(r.Findings[0].Seen, " ") != "aud-missing@grant aud-wrong@grant" || r.Findings[1].Outcome != Warn {
+		t.Fatalf("findings = %+v", r.Findings)
+	}
+	s := r.Summary()
+	if s.Info != 1 || s.Warn != 2 || s.Fail != 1 || s.Findings != 2 || s.FindingsFail != 1 || s.Expected != 1 {
+		t.Errorf("summary = %+v", s)
+	}
+	if len(r.Gating()) != 0 || len(r.GatingFindings()) != 1 || r.Status() != "NOT CONFORMANT" {
+		t.Errorf("gating: %d verdicts, %d findings, %s", len(r.Gating()), len(r.GatingFindings()), r.Status())
+	}
+	r.Findings[0].Baseline = "known: quotes in error_description"
+	if r.Gated() {
+		t.Error("expected finding still gates")
+	}
+	r.Strict = true
+	if !r.Gated() || len(r.Gating()) != 2 {
+		t.Errorf("strict: WARN verdicts and the WARN finding must gate, INFO never (gating verdicts %d)", len(r.Gating()))
+	}
+	r.Strict = false
+	r.Stale = []Stale{{Case: "aud-empty", Flow: "jwt_bearer", Line: 4, Reason: "old", Actual: "PASS"}}
+	if !r.Gated() {
+		t.Error("a stale expectation must gate")
+	}
+
+	var txt, md, html, junit, js bytes.Buffer
+	for _, w := range []struct {
+		buf   *bytes.Buffer
+		write func(io.Writer, *Run) error
+	}{{&txt, WriteText}, {&md, WriteMarkdown}, {&html, WriteHTML}, {&junit, WriteJUnit}, {&js, WriteJSON}} {
+		if err := w.write(w.buf, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, out := range map[string]string{"text": txt.String(), "markdown": md.String(), "html": html.String(), "junit": junit.String(), "json": js.String()} {
+		for _, want := range []string{"error-description-charset", "aud-missing@grant", "aud-empty"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q", name, want)
+			}
+		}
+		if fi, ff := strings.Index(out, "error-description-charset"), strings.Index(out, "time-exp-cap@grant"); name != "json" && (ff < 0 || fi > ff) {
+			t.Errorf("%s: findings must come before the cases", name)
+		}
+	}
+	if !strings.Contains(txt.String(), "INFO") || !strings.Contains(md.String(), "| INFO | 1 |") || !strings.Contains(html.String(), `class="card INFO"`) {
+		t.Error("INFO is not counted everywhere")
+	}
+	var ju JUnitTestSuites
+	if err := xml.Unmarshal(junit.Bytes(), &ju); err != nil {
+		t.Fatal(err)
+	}
+	// the stale entry fails; the expected FAIL and the expected finding do not.
+	if ju.Failures != 1 || ju.Suites[0].Name != "findings" {
+		t.Errorf("junit failures = %d, first suite %q", ju.Failures, ju.Suites[0].Name)
 	}
 }

@@ -22,13 +22,20 @@ type Run struct {
 	Finished time.Time  `json:"finished"`
 	Seed     int64      `json:"seed"`             // Ginkgo random seed
 	Filter   string     `json:"filter,omitempty"` // the label filter that selected the cases
-	Strict   bool       `json:"strict"`           // WARN gates like FAIL
+	Strict   bool       `json:"strict"`           // WARN and WARN findings gate like FAIL
 	// Complete is set when every selected case ran to a verdict. A run
 	// that stopped early (interrupt, unreachable endpoint) keeps what it
 	// has, with Complete false and Incomplete saying why.
-	Complete   bool      `json:"complete"`
-	Incomplete string    `json:"incomplete,omitempty"`
-	Verdicts   []Verdict `json:"verdicts"`
+	Complete   bool   `json:"complete"`
+	Incomplete string `json:"incomplete,omitempty"`
+	// Findings are the response deviations seen across cases, once per
+	// root cause (see Finding); reports show them before the verdicts.
+	Findings []Finding `json:"findings"`
+	// Expectations is the expected deviations file the gate used (conform
+	// --expect), Stale its entries that did not happen (they gate).
+	Expectations string    `json:"expectations,omitempty"`
+	Stale        []Stale   `json:"stale,omitempty"`
+	Verdicts     []Verdict `json:"verdicts"`
 }
 
 // TargetInfo describes the endpoint under test: no credentials, no secrets.
@@ -41,14 +48,22 @@ type TargetInfo struct {
 	Source   string   `json:"source,omitempty"`  // the target file, or "embedded reference server"
 }
 
-// Summary counts verdicts by outcome.
+// Summary counts verdicts by outcome, and the run's findings.
 type Summary struct {
 	Total int `json:"total"`
 	Pass  int `json:"pass"`
 	Fail  int `json:"fail"`
 	Warn  int `json:"warn"`
+	Info  int `json:"info"`
 	Skip  int `json:"skip"`
 	Error int `json:"error"`
+	// Findings counts distinct findings, FindingsFail those whose clause is a MUST.
+	Findings     int `json:"findings"`
+	FindingsFail int `json:"findings_fail"`
+	// Expected counts FAIL/ERROR verdicts and findings the baseline expects;
+	// Stale the baseline entries that did not happen.
+	Expected int `json:"expected,omitempty"`
+	Stale    int `json:"stale,omitempty"`
 }
 
 // Add counts one outcome.
@@ -61,6 +76,8 @@ func (s *Summary) Add(o Outcome) {
 		s.Fail++
 	case Warn:
 		s.Warn++
+	case Info:
+		s.Info++
 	case Skip:
 		s.Skip++
 	case Error:
@@ -77,6 +94,8 @@ func (s Summary) Count(o Outcome) int {
 		return s.Fail
 	case Warn:
 		return s.Warn
+	case Info:
+		return s.Info
 	case Skip:
 		return s.Skip
 	case Error:
@@ -86,20 +105,37 @@ func (s Summary) Count(o Outcome) int {
 }
 
 // Outcomes lists the outcomes in report order.
-var Outcomes = []Outcome{Fail, Error, Warn, Pass, Skip}
+var Outcomes = []Outcome{Fail, Error, Warn, Info, Pass, Skip}
 
-// Summary counts the run's verdicts.
+// Summary counts the run's verdicts and findings.
 func (r *Run) Summary() Summary {
 	var s Summary
 	for _, v := range r.Verdicts {
 		s.Add(v.Outcome)
+		if v.Baseline != "" && (v.Outcome == Fail || v.Outcome == Error) {
+			s.Expected++
+		}
 	}
+	s.Findings = len(r.Findings)
+	for _, f := range r.Findings {
+		if f.Outcome == Fail {
+			s.FindingsFail++
+		}
+		if f.Baseline != "" {
+			s.Expected++
+		}
+	}
+	s.Stale = len(r.Stale)
 	return s
 }
 
 // Gates reports whether a verdict fails the conformance gate: FAIL and
-// ERROR always, WARN when strict.
+// ERROR always (unless the expected deviations baseline lists them), WARN
+// when strict. INFO (an undeclared policy observed) never gates.
 func (v Verdict) Gates(strict bool) bool {
+	if v.Baseline != "" && (v.Outcome == Fail || v.Outcome == Error) {
+		return false
+	}
 	return v.Outcome == Fail || v.Outcome == Error || (strict && v.Outcome == Warn)
 }
 
@@ -114,16 +150,40 @@ func (r *Run) Gating() []Verdict {
 	return out
 }
 
-// Conformant reports whether the run completed and no verdict fails the gate.
+// GatingFindings lists the findings that fail the gate, in report order.
+func (r *Run) GatingFindings() []Finding {
+	var out []Finding
+	for _, f := range r.SortedFindings() {
+		if f.Gates(r.Strict) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// SortedFindings returns the findings gating first (FAIL, then WARN), by ID.
+func (r *Run) SortedFindings() []Finding {
+	out := slices.Clone(r.Findings)
+	sortFindings(out)
+	return out
+}
+
+// Gated reports whether anything fails the gate: a verdict, a finding or
+// a stale baseline entry.
+func (r *Run) Gated() bool {
+	return len(r.Gating()) > 0 || len(r.GatingFindings()) > 0 || len(r.Stale) > 0
+}
+
+// Conformant reports whether the run completed and nothing fails the gate.
 func (r *Run) Conformant() bool {
-	return r.Complete && len(r.Gating()) == 0
+	return r.Complete && !r.Gated()
 }
 
 // Status is the run's one-word result: CONFORMANT, NOT CONFORMANT or
 // INCOMPLETE (nothing failed, but not every case ran).
 func (r *Run) Status() string {
 	switch {
-	case len(r.Gating()) > 0:
+	case r.Gated():
 		return "NOT CONFORMANT"
 	case !r.Complete:
 		return "INCOMPLETE"
@@ -208,8 +268,9 @@ type jsonRun struct {
 	*Run
 }
 
-// SchemaVersion is the version of the JSON report shape.
-const SchemaVersion = 1
+// SchemaVersion is the version of the JSON report shape (2: findings,
+// INFO, baseline and stale entries).
+const SchemaVersion = 2
 
 // WriteJSON writes the canonical record: indented JSON, verdicts sorted.
 func WriteJSON(w io.Writer, r *Run) error {
@@ -217,6 +278,10 @@ func WriteJSON(w io.Writer, r *Run) error {
 	c.Verdicts = r.Sorted()
 	if c.Verdicts == nil {
 		c.Verdicts = []Verdict{}
+	}
+	c.Findings = r.SortedFindings()
+	if c.Findings == nil {
+		c.Findings = []Finding{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

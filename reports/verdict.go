@@ -10,8 +10,9 @@ type Outcome string
 
 const (
 	Pass  Outcome = "PASS"  // the endpoint did what the clause requires
-	Fail  Outcome = "FAIL"  // a MUST (or, with --strict, a SHOULD) was violated
-	Warn  Outcome = "WARN"  // a SHOULD not followed, or an allowed alternative taken
+	Fail  Outcome = "FAIL"  // a MUST of the quoted clause, or a declared policy, was broken
+	Warn  Outcome = "WARN"  // a SHOULD not followed, an allowed alternative taken, or a finding seen on a correct answer
+	Info  Outcome = "INFO"  // an observation about a policy the target does not declare: never gating, not even with --strict
 	Skip  Outcome = "SKIP"  // the target does not offer what the case needs; Reason says what
 	Error Outcome = "ERROR" // the harness could not complete the case; never counted as PASS
 )
@@ -23,7 +24,7 @@ type Verdict struct {
 	Title      string        `json:"title"`
 	Family     string        `json:"family"`
 	Flow       string        `json:"flow"`
-	Level      string        `json:"level"`  // MUST, SHOULD, MAY, BCP
+	Level      string        `json:"level"`  // MUST, SHOULD, MAY, POLICY
 	Clause     string        `json:"clause"` // e.g. "RFC7523-3"
 	ClauseURL  string        `json:"clause_url,omitempty"`
 	Outcome    Outcome       `json:"outcome"`
@@ -33,4 +34,11 @@ type Verdict struct {
 	Duration   time.Duration `json:"duration_ns"`
 	Transcript string        `json:"transcript,omitempty"` // redacted HTTP exchanges
 	Repro      string        `json:"repro,omitempty"`      // one-line reproduction command
+	// Findings are the IDs of the response findings (root causes reported
+	// once per run, see Finding) this case@flow run observed.
+	Findings []string `json:"findings,omitempty"`
+	// Baseline is the reason given for this verdict in the expected
+	// deviations file (conform --expect): a FAIL or ERROR listed there does
+	// not gate the run.
+	Baseline string `json:"baseline,omitempty"`
 }

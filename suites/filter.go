@@ -15,7 +15,7 @@ import (
 // takes it. Within one field the values are alternatives (||); the fields
 // are combined with &&.
 type Selection struct {
-	Levels   []string // MUST, SHOULD, MAY, BCP
+	Levels   []string // MUST, SHOULD, MAY, BCP, POLICY
 	Flows    []string // jwt_bearer, private_key_jwt, client_secret_jwt (or grant, client-pk, client-hs)
 	Cases    []string // case IDs
 	Families []string // case families
@@ -52,11 +52,10 @@ func CompileFilter(sel Selection, cases []catalog.Case) (string, error) {
 	}
 	if err := group("level", sel.Levels, func(v string) (string, error) {
 		u := strings.ToUpper(v)
-		switch catalog.Level(u) {
-		case catalog.MUST, catalog.SHOULD, catalog.MAY, catalog.BCP:
+		if catalog.Level(u).Known() {
 			return u, nil
 		}
-		return "", fmt.Errorf("unknown level %q (want MUST, SHOULD, MAY or BCP)", v)
+		return "", fmt.Errorf("unknown level %q (want MUST, SHOULD, MAY, BCP or POLICY)", v)
 	}); err != nil {
 		return "", err
 	}

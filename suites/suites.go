@@ -156,7 +156,7 @@ func Run(cfg Config) (reports.Run, error) {
 	globals.Reset()
 	st := &state{env: cfg.Env, strict: cfg.Strict}
 	current = st
-	specs := define(cases)
+	specs := define(cases, cfg.Env)
 	ginkgo.ReportAfterSuite("jwtharness verdicts", func(r ginkgo.Report) {
 		st.mu.Lock()
 		st.report = &r
@@ -199,6 +199,7 @@ func Run(cfg Config) (reports.Run, error) {
 		return rec, nil
 	}
 	rec.Complete, rec.Incomplete = completeness(report, specs, &rec)
+	rec.Findings = reports.CollectFindings(rec.Verdicts, catalog.FindingDef)
 	return rec, nil
 }
 
@@ -291,8 +292,32 @@ func families(cases []catalog.Case) ([]string, map[string][]catalog.Case) {
 }
 
 // define registers the spec tree and returns what it knows about each spec.
-func define(cases []catalog.Case) map[string]specInfo {
+// The cases of a flow the target declares unsupported collapse to one spec
+// (catalog.Unsupported) for that flow.
+func define(cases []catalog.Case, env *catalog.Env) map[string]specInfo {
 	specs := map[string]specInfo{}
+	var unsupported []fixtures.Flow
+	if env != nil && env.Target != nil {
+		unsupported = env.Target.UnsupportedFlows()
+	}
+	if len(unsupported) > 0 {
+		var kept []catalog.Case
+		for _, c := range cases {
+			var flows []fixtures.Flow
+			for _, f := range c.Flows {
+				if !env.Target.Unsupported(f) {
+					flows = append(flows, f)
+				}
+			}
+			if len(flows) > 0 {
+				c.Flows = flows
+				kept = append(kept, c)
+			}
+		}
+		u := catalog.Unsupported()
+		u.Flows = unsupported
+		cases = append(kept, u)
+	}
 	order, by := families(cases)
 	for _, fam := range order {
 		ginkgo.Describe(fam, ginkgo.Label("family:"+SanitizeLabel(fam)), func() {

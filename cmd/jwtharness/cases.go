@@ -30,6 +30,12 @@ func newCasesCmd() *cobra.Command {
 flows it runs for, the RFC clause behind it (with its level), the reference
 flaw that makes it fail, and what it needs from the target.
 
+Levels: MUST (the quoted clause holds MUST, MUST NOT, REQUIRED or SHALL: a
+failure is a FAIL), SHOULD and MAY (a WARN), BCP (a MUST of RFC 8725 that no
+RFC 7523 rule repeats: a WARN), POLICY (a rule no RFC keyword imposes: a FAIL
+only when the target file declares the policy named in NEEDS as policy:KEY,
+an INFO otherwise).
+
 --level, --flow and --family take one or more values (repeat the flag or
 separate with commas); values of one flag are alternatives, flags combine with
 AND. Flows may be given as jwt_bearer/private_key_jwt/client_secret_jwt or as
@@ -52,7 +58,7 @@ grant/client-pk/client-hs.`,
 		},
 	}
 	cmd.Flags().StringVar(&f.format, "format", "table", "output format: table, json or markdown")
-	cmd.Flags().StringSliceVar(&f.levels, "level", nil, "only cases of these levels (MUST, SHOULD, MAY, BCP)")
+	cmd.Flags().StringSliceVar(&f.levels, "level", nil, "only cases of these levels (MUST, SHOULD, MAY, BCP, POLICY)")
 	cmd.Flags().StringSliceVar(&f.flows, "flow", nil, "only cases for these flows")
 	cmd.Flags().StringSliceVar(&f.families, "family", nil, "only cases of these families ("+strings.Join(catalog.Families(), ", ")+")")
 	return cmd
@@ -74,12 +80,10 @@ func selectCases(f *casesFlags) ([]catalog.Case, error) {
 	levels := map[catalog.Level]bool{}
 	for _, l := range f.levels {
 		lv := catalog.Level(strings.ToUpper(strings.TrimSpace(l)))
-		switch lv {
-		case catalog.MUST, catalog.SHOULD, catalog.MAY, catalog.BCP:
-			levels[lv] = true
-		default:
-			return nil, fmt.Errorf("--level %q: want MUST, SHOULD, MAY or BCP", l)
+		if !lv.Known() {
+			return nil, fmt.Errorf("--level %q: want MUST, SHOULD, MAY, BCP or POLICY", l)
 		}
+		levels[lv] = true
 	}
 	flows := map[fixtures.Flow]bool{}
 	for _, s := range f.flows {
@@ -142,6 +146,9 @@ func needsText(c catalog.Case) string {
 	for _, n := range c.Needs {
 		s = append(s, string(n))
 	}
+	if c.Policy != "" {
+		s = append(s, "policy:"+string(c.Policy))
+	}
 	return strings.Join(s, ",")
 }
 
@@ -173,6 +180,7 @@ type caseJSON struct {
 	Quote     string   `json:"quote"`
 	Profiles  []string `json:"profiles,omitempty"`
 	Needs     []string `json:"needs,omitempty"`
+	Policy    string   `json:"policy,omitempty"` // the target-file declaration that makes it gate
 	Flaw      string   `json:"flaw"`
 	Mutation  string   `json:"mutation,omitempty"`
 	Negative  bool     `json:"negative"`
@@ -183,7 +191,7 @@ func casesJSON(w io.Writer, cs []catalog.Case) error {
 	out := make([]caseJSON, 0, len(cs))
 	for _, c := range cs {
 		j := caseJSON{ID: c.ID, Title: c.Title, Family: c.Family, Level: string(c.Level), Clause: c.Clause.ID(),
-			ClauseURL: c.Clause.URL(), Quote: c.Clause.Quote, Flaw: string(c.Flaw), Mutation: c.Mutation,
+			ClauseURL: c.Clause.URL(), Quote: c.Clause.Quote, Policy: string(c.Policy), Flaw: string(c.Flaw), Mutation: c.Mutation,
 			Negative: c.Negative, Serial: c.Serial}
 		for _, f := range c.Flows {
 			j.Flows = append(j.Flows, string(f))

@@ -73,7 +73,7 @@ complete (for example, the endpoint is unreachable).`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.target, "target", "", "target file describing the endpoint (default: start the embedded reference server)")
 	fl.StringVar(&f.profile, "profile", "", "profile of the embedded reference server: rfc7523 (default) or rfc7523bis (only without --target)")
-	fl.StringSliceVar(&f.levels, "level", nil, "run only cases of these levels: MUST, SHOULD, MAY, BCP")
+	fl.StringSliceVar(&f.levels, "level", nil, "run only cases of these levels: MUST, SHOULD, MAY, BCP, POLICY")
 	fl.StringSliceVar(&f.flows, "flow", nil, "run only these flows: jwt_bearer, private_key_jwt, client_secret_jwt (or grant, client-pk, client-hs)")
 	fl.StringSliceVar(&f.cases, "case", nil, "run only these case IDs (see jwtharness cases)")
 	fl.StringSliceVar(&f.families, "family", nil, "run only these case families (aud, time, replay, signature, ...)")

@@ -49,7 +49,22 @@ const (
 	// CapAsymmetric: the flow's primary credential signs with a private key
 	// (RS*/PS*/ES*/EdDSA), not an HMAC secret.
 	CapAsymmetric Capability = "asymmetric-key"
+	// CapCertificate: the flow's primary credential carries an X.509
+	// certificate (a key given as PEM + certificate, or a JWK with x5c);
+	// keys given as a bare PEM key or a JWK without x5c have none.
+	CapCertificate Capability = "certificate"
 )
+
+// Known reports whether n is a capability Applicable understands.
+func (n Capability) Known() bool {
+	switch n {
+	case CapClockControl, CapIssuer, CapOtherClient, CapExpiredClient, CapNotYetValidClient, CapDisabledClient,
+		CapRestrictedClient, CapRotatingClient, CapUnregisteredKey, CapFormatURLEncoded, CapFormatXML, CapForbiddenSubject,
+		CapLoopbackListener, CapAsymmetric, CapCertificate:
+		return true
+	}
+	return strings.HasPrefix(string(n), "alg:")
+}
 
 // CapAlg is the capability "the target has a credential for this flow that
 // signs with alg" (Target.Credential(flow, alg) != nil).
@@ -65,8 +80,17 @@ func (c Case) Applicable(env *Env, flow fixtures.Flow) (reason string, ok bool) 
 		return "no target", false
 	}
 	t := env.Target
+	if t.Unsupported(flow) {
+		if c.ID == UnsupportedCaseID {
+			return "", true
+		}
+		return fmt.Sprintf("the target declares flow %s unsupported: its cases collapse to the one verdict %s@%s", flow, UnsupportedCaseID, flow.Short()), false
+	}
 	if !t.Offers(flow) {
 		return fmt.Sprintf("the target does not offer flow %s (no flows.%s in the target file)", flow, flow), false
+	}
+	if c.ID == UnsupportedCaseID {
+		return fmt.Sprintf("the target offers flow %s (this check runs only for a flow declared unsupported: true)", flow), false
 	}
 	if len(c.Profiles) > 0 {
 		match := false
@@ -82,6 +106,11 @@ func (c Case) Applicable(env *Env, flow fixtures.Flow) (reason string, ok bool) 
 	for _, n := range c.Needs {
 		if r, ok := capable(env, flow, n); !ok {
 			return fmt.Sprintf("needs %s: %s", n, r), false
+		}
+	}
+	if c.Policy != "" {
+		if st := policyOf(t, flow, c.Policy); st.declared && !st.holds {
+			return fmt.Sprintf("the target declares %s, so the case's rule does not apply", st.what), false
 		}
 	}
 	return "", true
@@ -162,6 +191,10 @@ func capable(env *Env, flow fixtures.Flow, n Capability) (string, bool) {
 	case n == CapAsymmetric:
 		if fc := t.Flows[flow]; fc == nil || fc.Credential == nil || fc.Credential.Key == nil {
 			return fmt.Sprintf("flows.%s has no private key", flow), false
+		}
+	case n == CapCertificate:
+		if !t.HasCertificate(flow) {
+			return fmt.Sprintf("flows.%s's key has no X.509 certificate (given as a bare PEM key or a JWK without x5c); this case is about certificates", flow), false
 		}
 	case strings.HasPrefix(string(n), "alg:"):
 		alg := jose.SignatureAlgorithm(strings.TrimPrefix(string(n), "alg:"))

@@ -35,24 +35,63 @@ import (
 	"github.com/jwtharness/jwtharness/suites/driver"
 )
 
-// Level is the RFC 2119 keyword (or BCP/vendor) that decides severity, once per case.
+// Level decides severity, once per case: the RFC 2119 keyword of the
+// quoted clause, or POLICY for a rule no RFC keyword imposes.
 type Level string
 
 const (
-	MUST   Level = "MUST"
+	// MUST: the quote holds MUST, MUST NOT, REQUIRED or SHALL (or, for a
+	// positive case, marks what it omits OPTIONAL). A failure is a FAIL.
+	MUST Level = "MUST"
+	// SHOULD: the quote holds SHOULD or RECOMMENDED. A failure is a WARN,
+	// a FAIL when the target declares the case's Policy.
 	SHOULD Level = "SHOULD"
-	MAY    Level = "MAY"
-	BCP    Level = "BCP"
+	// MAY: the quote holds MAY. A failure is a WARN, a FAIL when the
+	// target declares the case's Policy.
+	MAY Level = "MAY"
+	// BCP: a MUST or SHOULD of a Best Current Practice (RFC 8725) that no
+	// RFC 7523 rule repeats. A failure is a WARN.
+	BCP Level = "BCP"
+	// POLICY: the rule is the server's declared choice (Case.Policy names
+	// the target-file key). A failure is a FAIL when the target declares
+	// the policy, an INFO (the observation, never gating) otherwise.
+	POLICY Level = "POLICY"
 )
+
+// Levels lists every level, in report order.
+var Levels = []Level{MUST, SHOULD, MAY, BCP, POLICY}
+
+// Known reports whether l is one of Levels.
+func (l Level) Known() bool {
+	for _, x := range Levels {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// Gates reports whether a broken rule of this level FAILs without a
+// declared policy: MUST only.
+func (l Level) Gates() bool { return l == MUST }
 
 // Case is one conformance case.
 type Case struct {
-	ID       string           // stable, lower-case slug: "aud-wrong"
-	Title    string           // one line
-	Family   string           // aud, time, replay, signature, header, encoding, request, response, ...
-	Flows    []fixtures.Flow  // flows it applies to
-	Clause   Clause           // the normative source
-	Level    Level            // MUST, SHOULD, MAY, BCP
+	ID     string          // stable, lower-case slug: "aud-wrong"
+	Title  string          // one line
+	Family string          // aud, time, replay, signature, header, encoding, request, response, ...
+	Flows  []fixtures.Flow // flows it applies to
+	Clause Clause          // the normative source
+	Level  Level           // MUST, SHOULD, MAY, BCP, POLICY
+	// Policy is the target-file declaration that makes the case gate
+	// (required for POLICY cases; for SHOULD/MAY cases it escalates a WARN
+	// to a FAIL). A declaration that rules the case out (max_lifetime:
+	// none, jti_required: false) SKIPs it.
+	Policy PolicyKey
+	// About lists the finding IDs that are the case's own subject: a breach
+	// of one of them FAILs the case instead of making it a WARN (the flaw's
+	// findings are added, see flawAbout).
+	About    []string
 	Profiles []target.Profile // empty: every profile
 	Needs    []Capability     // what the target must offer, else SKIP
 	Flaw     reference.Flaw   // the reference flaw that must make this case fail

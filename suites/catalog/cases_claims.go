@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"github.com/jwtharness/jwtharness/reports"
 	"github.com/jwtharness/jwtharness/suites/driver"
 	"strconv"
@@ -28,7 +29,7 @@ func claimCases() []Case {
 		negM(Case{ID: "aud-wrong", Title: "aud naming another authorization server is refused", Family: "aud", Flows: allFlows,
 			Clause: cAud, Level: MUST, Flaw: R.FlawAudIgnored, Mutation: "aud-wrong"}, flowErrW),
 		negM(Case{ID: "aud-array-foreign", Title: "an aud array of foreign audiences only is refused", Family: "aud", Flows: allFlows,
-			Clause: cAudArray, Level: MUST, Flaw: R.FlawAudIgnored, Mutation: "aud-array-foreign"}, flowErrW),
+			Clause: cAud, Level: MUST, Flaw: R.FlawAudIgnored, Mutation: "aud-array-foreign"}, flowErrW),
 		negM(Case{ID: "aud-prefix", Title: "aud that merely starts with the expected value is refused", Family: "aud", Flows: allFlows,
 			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudPrefixMatch, Mutation: "aud-prefix"}, flowErrW),
 		negW(Case{ID: "aud-embedded", Title: "aud that merely contains the expected value is refused", Family: "aud", Flows: allFlows,
@@ -39,20 +40,20 @@ func claimCases() []Case {
 		negM(Case{ID: "aud-case", Title: "aud with the host in upper case is refused (simple string comparison)", Family: "aud", Flows: allFlows,
 			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudNormalized, Mutation: "aud-case"}, flowErrW),
 		negW(Case{ID: "aud-array-non-string", Title: "an aud array with a non-string member is refused", Family: "aud", Flows: allFlows,
-			Clause: cAudArray, Level: MUST, Flaw: R.FlawAudNonStringOK},
+			Clause: cValid, Level: MUST, Flaw: R.FlawAudNonStringOK},
 			claims(func(s *session, c fixtures.Claims) { c["aud"] = []any{s.aud(), 42} }), flowErrW),
-		pos(Case{ID: "aud-issuer", Title: "a client assertion with the issuer identifier as aud is accepted", Family: "aud", Flows: clientFlows,
-			Clause: cAud, Level: MUST, Needs: []Capability{CapIssuer}, Flaw: R.FlawAudIssuerRejected, Mutation: "aud-issuer"}, named("aud-issuer")),
-		pos(Case{ID: "aud-issuer-grant", Title: "a grant assertion with the issuer identifier as aud is accepted", Family: "aud", Flows: grantFlow,
-			Clause: cAud, Level: MAY, Needs: []Capability{CapIssuer}, Flaw: R.FlawAudIssuerRejected, Mutation: "aud-issuer"}, named("aud-issuer")),
-		pos(Case{ID: "aud-array-with-valid", Title: "an aud array holding the expected value and a foreign one is accepted (RFC 7523)", Family: "aud", Flows: allFlows,
-			Clause: cAudArray, Level: MUST, Profiles: rfc, Flaw: R.FlawAudArrayRejected, Mutation: "aud-array-with-valid"}, named("aud-array-with-valid")),
+		audPos(Case{ID: "aud-issuer", Title: "a client assertion with the issuer identifier as aud is accepted (declared audiences: issuer or both; rfc7523bis)", Family: "aud", Flows: clientFlows,
+			Clause: cAudIssuer, Level: POLICY, Policy: PolicyAudiences, Needs: []Capability{CapIssuer}, Flaw: R.FlawAudIssuerRejected, Mutation: "aud-issuer"}, target.AudiencesIssuer),
+		audPos(Case{ID: "aud-issuer-grant", Title: "a grant assertion with the issuer identifier as aud is accepted (declared audiences: issuer or both)", Family: "aud", Flows: grantFlow,
+			Clause: cAudIssuer, Level: POLICY, Policy: PolicyAudiences, Needs: []Capability{CapIssuer}, Flaw: R.FlawAudIssuerRejected, Mutation: "aud-issuer"}, target.AudiencesIssuer),
+		pos(Case{ID: "aud-array-with-valid", Title: "an aud array holding the expected value and a foreign one is accepted (RFC 7523, declared audiences)", Family: "aud", Flows: allFlows,
+			Clause: cAudArray, Level: POLICY, Policy: PolicyAudiences, Profiles: rfc, Flaw: R.FlawAudArrayRejected, Mutation: "aud-array-with-valid"}, named("aud-array-with-valid")),
 		negM(Case{ID: "aud-token-endpoint-bis", Title: "rfc7523bis: a client assertion with the token endpoint URL as aud is refused", Family: "aud", Flows: clientFlows,
 			Clause: cBisAud, Level: MUST, Profiles: bis, Flaw: R.FlawAudBisTokenURLOK, Mutation: "aud-token-endpoint"}, flowErrW),
 		negM(Case{ID: "aud-array-with-valid-bis", Title: "rfc7523bis: a client assertion whose aud array holds the issuer and another value is refused", Family: "aud", Flows: clientFlows,
 			Clause: cBisAud, Level: MUST, Profiles: bis, Flaw: R.FlawAudBisTokenURLOK, Mutation: "aud-array-with-valid"}, flowErrW),
-		pos(Case{ID: "aud-token-endpoint", Title: "an assertion with the token endpoint URL as aud is accepted (RFC 7523)", Family: "aud", Flows: allFlows,
-			Clause: cAudTE, Level: MUST, Profiles: rfc, Flaw: R.FlawAudTokenEndpointReject, Mutation: "aud-token-endpoint"}, named("aud-token-endpoint")),
+		audPos(Case{ID: "aud-token-endpoint", Title: "an assertion with the token endpoint URL as aud is accepted (RFC 7523, declared audiences: token_endpoint or both)", Family: "aud", Flows: allFlows,
+			Clause: cAudTE, Level: POLICY, Policy: PolicyAudiences, Profiles: rfc, Flaw: R.FlawAudTokenEndpointReject, Mutation: "aud-token-endpoint"}, target.AudiencesTokenEndpoint),
 
 		// ---- exp ----
 		negM(Case{ID: "time-exp-missing", Title: "an assertion without exp is refused", Family: "time", Flows: allFlows,
@@ -62,31 +63,31 @@ func claimCases() []Case {
 		negW(Case{ID: "time-exp-negative", Title: "exp = -1 is refused", Family: "time", Flows: allFlows,
 			Clause: cExpPast, Level: MUST, Flaw: R.FlawExpIgnored}, setClaim("exp", -1), flowErrW),
 		negW(Case{ID: "time-exp-past-leeway", Title: "exp 30s beyond the declared leeway is refused (wall clock)", Family: "time", Flows: allFlows,
-			Clause: cExpPast, Level: MUST, Flaw: R.FlawLeewayUnbounded},
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Flaw: R.FlawLeewayUnbounded},
 			claims(func(s *session, c fixtures.Claims) {
 				exp := s.now().Add(-s.leeway() - 30*time.Second)
 				c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
 			}), flowErrW),
 		{ID: "time-exp-leeway-outside", Title: "exp one second beyond the leeway is refused (exact clock)", Family: "time", Flows: allFlows,
-			Clause: cExpPast, Level: MUST, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawLeewayUnbounded,
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawLeewayUnbounded,
 			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
 				exp := s.now().Add(-s.leeway() - time.Second)
 				c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
 			}), flowErrW))},
 		{ID: "time-exp-equals-now", Title: "exp + leeway == now is refused: now must be before exp (exact clock)", Family: "time", Flows: allFlows,
-			Clause: cExpNow, Level: MUST, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawExpEqualsNowOK,
+			Clause: cExpNow, Level: MUST, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawExpEqualsNowOK,
 			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
 				exp := s.now().Add(-s.leeway())
 				c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
 			}), flowErrW))},
 		{ID: "time-exp-leeway-inside", Title: "exp one second inside the leeway is accepted (exact clock)", Family: "time", Flows: allFlows,
-			Clause: cVendorLeeway, Level: SHOULD, Needs: []Capability{CapClockControl}, Serial: true, Flaw: R.FlawExpNoLeeway,
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Flaw: R.FlawExpNoLeeway,
 			Run: frozen(acceptWith(claims(func(s *session, c fixtures.Claims) {
 				exp := s.now().Add(-s.leeway() + time.Second)
 				c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
 			})))},
 		{ID: "time-exp-skew-accepted", Title: "exp half the leeway in the past is accepted (wall clock)", Family: "time", Flows: allFlows,
-			Clause: cVendorLeeway, Level: SHOULD, Flaw: R.FlawExpNoLeeway,
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Flaw: R.FlawExpNoLeeway,
 			Run: body(func(s *session) reports.Verdict {
 				if s.leeway() < 10*time.Second {
 					return skipf("the target declares a leeway of %s; at least 10s is needed to stay clear of clock differences", s.leeway())
@@ -97,12 +98,12 @@ func claimCases() []Case {
 				}))(s.ctx, s.env, s.flow)
 			})},
 		negM(Case{ID: "time-exp-cap", Title: "exp beyond the maximum lifetime is refused", Family: "time", Flows: allFlows,
-			Clause: cVendorCap, Level: MUST, Flaw: R.FlawExpUnbounded, Mutation: "time-exp-cap"}, flowErrW),
+			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Flaw: R.FlawExpUnbounded, Mutation: "time-exp-cap"}, flowErrW),
 		negW(Case{ID: "time-exp-far-future", Title: "exp one year ahead is refused", Family: "time", Flows: allFlows,
-			Clause: cVendorCap, Level: MUST, Flaw: R.FlawExpUnbounded},
+			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Flaw: R.FlawExpUnbounded},
 			claims(func(s *session, c fixtures.Claims) { c["exp"] = s.now().AddDate(1, 0, 0).Unix() }), flowErrW),
-		negW(Case{ID: "time-exp-overflow", Title: "exp = 1e300 (beyond int64) is refused, never 5xx", Family: "time", Flows: allFlows,
-			Clause: cVendorCap, Level: MUST, Flaw: R.FlawExpUnbounded}, setClaim("exp", 1e300), flowErrW),
+		negW(Case{ID: "time-exp-overflow", Title: "exp = 1e300 (beyond int64) is refused under a declared lifetime cap; never 5xx", Family: "time", Flows: allFlows,
+			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Flaw: R.FlawExpUnbounded}, setClaim("exp", 1e300), flowErrW),
 		negM(Case{ID: "time-exp-string", Title: "exp as a JSON string is refused", Family: "time", Flows: allFlows,
 			Clause: cNumericDate, Level: MUST, Flaw: R.FlawNumericDateLenient, Mutation: "time-exp-string"}, flowErrW),
 		negW(Case{ID: "time-nbf-string", Title: "nbf as a JSON string is refused", Family: "time", Flows: allFlows,
@@ -114,7 +115,7 @@ func claimCases() []Case {
 			Clause: clause("RFC7519", "4.1.6", `Its value MUST be a number containing a NumericDate value.`), Level: MUST, Flaw: R.FlawNumericDateLenient},
 			claims(func(s *session, c fixtures.Claims) { c["iat"] = itoa(s.now().Unix()) }), flowErrW),
 		pos(Case{ID: "time-numericdate-fractional", Title: "non-integer NumericDates (exp = now + 120.5) are accepted", Family: "time", Flows: allFlows,
-			Clause: cDateFrac, Level: MUST, Flaw: R.FlawFractionalDateBad},
+			Clause: cDateFrac, Level: POLICY, Policy: PolicyFlows, Flaw: R.FlawFractionalDateBad},
 			claims(func(s *session, c fixtures.Claims) {
 				now := s.now()
 				c["exp"] = float64(now.Unix()) + 120.5
@@ -123,40 +124,45 @@ func claimCases() []Case {
 
 		// ---- nbf / iat ----
 		negM(Case{ID: "time-nbf-future", Title: "nbf beyond the leeway is refused", Family: "time", Flows: allFlows,
-			Clause: cNbf, Level: MUST, Flaw: R.FlawNbfIgnored, Mutation: "time-nbf-future"}, flowErrW),
+			Clause: cNbf, Level: MUST, Flaw: R.FlawNbfIgnored, Mutation: "time-nbf-future"}, flowErrW, clearOfUndeclaredLeeway("nbf")),
 		negW(Case{ID: "time-nbf-overflow", Title: "nbf = 9.3e18 (past int64 seconds) is refused, never 5xx", Family: "time", Flows: allFlows,
 			Clause: cNbfNow, Level: MUST, Flaw: R.FlawNbfIgnored}, setClaim("nbf", 9.3e18), flowErrW),
 		{ID: "time-nbf-leeway-outside", Title: "nbf one second beyond the leeway is refused (exact clock)", Family: "time", Flows: allFlows,
-			Clause: cNbfNow, Level: MUST, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawNbfIgnored,
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawNbfIgnored,
 			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
 				nbf := s.now().Add(s.leeway() + time.Second)
 				c["nbf"], c["exp"] = nbf.Unix(), nbf.Add(time.Minute).Unix()
 			}), flowErrW))},
-		pos(Case{ID: "time-nbf-within-skew", Title: "iat = nbf = now + 8s (a client clock slightly ahead) is accepted", Family: "time", Flows: allFlows,
-			Clause: cVendorLeeway, Level: SHOULD, Flaw: R.FlawNbfNoLeeway},
-			claims(func(s *session, c fixtures.Claims) {
-				t := s.now().Add(8 * time.Second)
-				c["nbf"], c["iat"] = t.Unix(), t.Unix()
-			})),
-		negM(Case{ID: "time-iat-missing", Title: "a bearer grant assertion without iat is refused (vendor profile)", Family: "time", Flows: grantFlow,
-			Clause: cVendorIat, Level: MUST, Flaw: R.FlawIatNotRequired, Mutation: "time-iat-missing"}, flowErrW),
+		{ID: "time-nbf-within-skew", Title: "iat = nbf = now + half the declared leeway (a client clock slightly ahead) is accepted (wall clock)", Family: "time", Flows: allFlows,
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Flaw: R.FlawNbfNoLeeway,
+			Run: body(func(s *session) reports.Verdict {
+				if s.leeway() < 10*time.Second {
+					return skipf("the target declares a leeway of %s; at least 10s is needed to stay clear of clock differences", s.leeway())
+				}
+				return acceptWith(claims(func(s *session, c fixtures.Claims) {
+					t := s.now().Add(s.leeway() / 2)
+					c["nbf"], c["iat"] = t.Unix(), t.Unix()
+				}))(s.ctx, s.env, s.flow)
+			})},
+		negM(Case{ID: "time-iat-missing", Title: "a bearer grant assertion without iat is refused (declared iat_required)", Family: "time", Flows: grantFlow,
+			Clause: cPolicyIat, Level: POLICY, Policy: PolicyIATRequired, Flaw: R.FlawIatNotRequired, Mutation: "time-iat-missing"}, flowErrW),
 		pos(Case{ID: "time-iat-optional-client", Title: "a client assertion without iat is accepted (iat is OPTIONAL)", Family: "time", Flows: clientFlows,
-			Clause: cOIDCiat, Level: MUST, Flaw: R.FlawIatRequiredClient}, delClaim("iat")),
-		negM(Case{ID: "time-iat-future", Title: "iat an hour in the future is refused", Family: "time", Flows: allFlows,
-			Clause: cIat, Level: SHOULD, Flaw: R.FlawIatFutureOK, Mutation: "time-iat-future"}, flowErrW),
+			Clause: cOIDCiat, Level: MUST, Flaw: R.FlawIatRequiredClient}, delClaim("iat").then(unlessIATRequired())),
+		negM(Case{ID: "time-iat-future", Title: "iat an hour in the future (beyond the declared leeway) is refused", Family: "time", Flows: allFlows,
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Flaw: R.FlawIatFutureOK, Mutation: "time-iat-future"}, flowErrW),
 		{ID: "time-iat-far-past", Title: "iat one day in the past (exp still ahead) is accepted or refused with the flow's error, never 5xx", Family: "time", Flows: allFlows,
-			Clause: cIatPast, Level: MAY, Flaw: R.FlawIatPast500, Run: body(iatFarPast)},
+			Clause: cRequest400, Level: MUST, Flaw: R.FlawIatPast500, Run: body(iatFarPast)},
 
 		// ---- iss / sub ----
 		negM(Case{ID: "claims-iss-missing", Title: "an assertion without iss is refused, even when a client_id parameter names the client", Family: "iss-sub", Flows: allFlows,
-			Clause: cIss, Level: MUST, Flaw: R.FlawIssNotRequired, Mutation: "claims-iss-missing"}, flowErrW,
+			Clause: cIss, Level: MUST, Flaw: R.FlawIssNotRequired, Mutation: "claims-iss-missing"}, clientIDProvoked,
 			reqEdit(func(s *session, r *driver.Request) error { r.Set("client_id", s.clientID()); return nil })),
 		negW(Case{ID: "claims-iss-case-variant", Title: "iss = the client_id in another letter case is refused", Family: "iss-sub", Flows: allFlows,
-			Clause: cIssCase, Level: MUST, Flaw: R.FlawIssCaseInsensitive}, issVariant(swapCase), flowErrW),
+			Clause: cSig, Level: MUST, Flaw: R.FlawIssCaseInsensitive}, issVariant(swapCase), flowErrW),
 		negW(Case{ID: "claims-iss-trailing-space", Title: "iss = the client_id with a trailing space is refused", Family: "iss-sub", Flows: allFlows,
-			Clause: cIssCase, Level: MUST, Flaw: R.FlawIssCaseInsensitive}, issVariant(func(s string) string { return s + " " }), flowErrW),
+			Clause: cSig, Level: MUST, Flaw: R.FlawIssCaseInsensitive}, issVariant(func(s string) string { return s + " " }), flowErrW),
 		negW(Case{ID: "claims-iss-other-client", Title: "iss = another registered client (same algorithm), signed with this client's key, is refused", Family: "iss-sub", Flows: allFlows,
-			Clause: cKeyOwner, Level: MUST, Flaw: R.FlawAnyRegisteredCert},
+			Clause: cSig, Level: MUST, Flaw: R.FlawAnyRegisteredCert},
 			asPair(true, func(s *session, sp *fixtures.Spec, _, peer *fixtures.Credential) {
 				id, client := peer.ClientID, s.flow.ClientAuth()
 				sp.Claims = append(sp.Claims, func(c fixtures.Claims) {
@@ -175,12 +181,67 @@ func claimCases() []Case {
 			Level:  MUST, Needs: []Capability{CapForbiddenSubject}, Flaw: R.FlawSubUnchecked},
 			claims(func(s *session, c fixtures.Claims) { c["sub"] = s.env.Target.Flows[s.flow].ForbiddenSubject }), strictW),
 		pos(Case{ID: "claims-extra", Title: "an assertion with extra private claims and a past nbf is accepted", Family: "positive", Flows: allFlows,
-			Clause: cOther, Level: MUST, Flaw: R.FlawExtraClaimsRejected},
+			Clause: cIgnoreUnknown, Level: MUST, Flaw: R.FlawExtraClaimsRejected},
 			claims(func(s *session, c fixtures.Claims) {
 				c["http://claims.example.com/member"] = true
 				c["nbf"] = s.now().Add(-time.Minute).Unix()
 			})),
 	}
+}
+
+// undeclaredLeewayMargin is how far beyond now a time claim is put when
+// the target declares no leeway: clear of any clock skew a server may
+// reasonably allow, so that the MUST (a future nbf is refused) is tested
+// without assuming the harness's default leeway.
+const undeclaredLeewayMargin = 10 * time.Minute
+
+// clearOfUndeclaredLeeway moves a future time claim to now + 10 minutes
+// (exp after it) when the target declares no leeway.
+func clearOfUndeclaredLeeway(name string) mutation {
+	return claims(func(s *session, c fixtures.Claims) {
+		if s.env.Target.LeewayDeclared {
+			return
+		}
+		t := s.now().Add(undeclaredLeewayMargin)
+		c[name] = t.Unix()
+		c["exp"] = t.Add(time.Minute).Unix()
+	})
+}
+
+// audPos is a positive case for an aud the endpoint accepts only by its
+// declared policy (audiences): SKIP when the target declares audiences
+// that exclude kind.
+func audPos(c Case, kind string) Case {
+	c.Run = body(func(s *session) reports.Verdict {
+		if accepts, declared := acceptsAudience(s.env.Target, s.flow, kind); declared && !accepts {
+			return skipf("the target declares audiences: %s, which excludes %s", audiences(s.env.Target, s.flow), kind)
+		}
+		return acceptWith(named(c.Mutation))(s.ctx, s.env, s.flow)
+	})
+	return c
+}
+
+// clientIDProvoked is the flow's error for a case that sends a client_id
+// parameter: on the bearer grant that parameter names a client, and a
+// server that then requires that client to authenticate refuses with
+// invalid_client, a legitimate refusal the case itself provoked.
+func clientIDProvoked(s *session) want {
+	w := flowErr(s.flow)
+	if !s.flow.ClientAuth() {
+		w.codes = append(w.codes, "invalid_client")
+	}
+	return w
+}
+
+// unlessIATRequired makes a case that omits iat not applicable when the
+// target declares iat required for the flow.
+func unlessIATRequired() mutation {
+	return specEdit(func(s *session, _ *fixtures.Spec) error {
+		if req, declared := s.env.Target.IATRequired(s.flow); declared && req {
+			return fmt.Errorf("%w: the target declares iat_required for flow %s", fixtures.ErrNotApplicable, s.flow)
+		}
+		return nil
+	})
 }
 
 // issVariant rewrites iss with f and drops the client_id parameter, so
@@ -224,7 +285,7 @@ func iatFarPast(s *session) reports.Verdict {
 	}
 	ex := s.send("iat one day in the past, exp ahead (MAY be refused; never 5xx)", req)
 	if ex.Issued() {
-		v := judgeIssued(ex)
+		v := s.judgeIssued(ex)
 		if v.Outcome == reports.Pass {
 			v.Reason = "accepted: refusing an iat unreasonably far in the past is optional (RFC 7523 §3 item 6)"
 		}

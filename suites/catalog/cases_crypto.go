@@ -31,29 +31,29 @@ func cryptoCases() []Case {
 	return []Case{
 		// ---- replay ----
 		{ID: "replay-same-assertion", Title: "a client assertion already used is refused the second time", Family: "replay", Flows: clientFlows,
-			Clause: cOIDCjti, Level: MUST, Negative: true, Flaw: R.FlawJTIReplay, Run: replay(sameBytes)},
+			Clause: cOIDCjti, Level: MUST, Policy: PolicyJTIRequired, Negative: true, Flaw: R.FlawJTIReplay, Run: replay(sameBytes)},
 		{ID: "replay-same-assertion-grant", Title: "a grant assertion already used is refused the second time", Family: "replay", Flows: grantFlow,
-			Clause: cJti, Level: SHOULD, Negative: true, Flaw: R.FlawJTIReplay, Run: replay(sameBytes)},
+			Clause: cJti, Level: MAY, Policy: PolicyJTIRequired, Negative: true, Flaw: R.FlawJTIReplay, Run: replay(sameBytes)},
 		{ID: "replay-jti-reused", Title: "a new client assertion reusing a used jti is refused", Family: "replay", Flows: clientFlows,
-			Clause: cOIDCjti, Level: MUST, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(sameJTI)},
+			Clause: cOIDCjti, Level: MUST, Policy: PolicyJTIRequired, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(sameJTI)},
 		{ID: "replay-jti-reused-grant", Title: "a new grant assertion reusing a used jti is refused", Family: "replay", Flows: grantFlow,
-			Clause: cJti, Level: SHOULD, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(sameJTI)},
+			Clause: cJti, Level: MAY, Policy: PolicyJTIRequired, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(sameJTI)},
 		{ID: "replay-jti-window", Title: "a new client assertion reusing a jti while the first one is still valid (half its lifetime later) is refused (exact clock)", Family: "replay", Flows: clientFlows,
-			Clause: cOIDCjti, Level: MUST, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawJTIWindowShort, Run: frozen(body(replayWindow))},
+			Clause: cOIDCjti, Level: MUST, Policy: PolicyJTIRequired, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawJTIWindowShort, Run: frozen(body(replayWindow))},
 		{ID: "replay-jti-window-grant", Title: "a new grant assertion reusing a jti while the first one is still valid (half its lifetime later) is refused (exact clock)", Family: "replay", Flows: grantFlow,
-			Clause: cJti, Level: SHOULD, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawJTIWindowShort, Run: frozen(body(replayWindow))},
+			Clause: cJti, Level: MAY, Policy: PolicyJTIRequired, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawJTIWindowShort, Run: frozen(body(replayWindow))},
 		{ID: "replay-reencoded-token", Title: "a used ES256 client assertion re-encoded (s replaced by n - s, same claims) is refused as a replay", Family: "replay", Flows: pkFlow,
-			Clause: cOIDCjti, Level: MUST, Needs: []Capability{CapAlg(jose.ES256)}, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(malleated)},
+			Clause: cOIDCjti, Level: MUST, Policy: PolicyJTIRequired, Needs: []Capability{CapAlg(jose.ES256)}, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(malleated)},
 		{ID: "replay-reencoded-token-grant", Title: "a used ES256 grant assertion re-encoded (s replaced by n - s, same claims) is refused as a replay", Family: "replay", Flows: grantFlow,
-			Clause: cJti, Level: SHOULD, Needs: []Capability{CapAlg(jose.ES256)}, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(malleated)},
+			Clause: cJti, Level: MAY, Policy: PolicyJTIRequired, Needs: []Capability{CapAlg(jose.ES256)}, Negative: true, Flaw: R.FlawJTIKeyedByToken, Run: replay(malleated)},
 		{ID: "replay-concurrent", Title: "of 20 parallel copies of one client assertion exactly one is issued a token", Family: "replay", Flows: clientFlows,
-			Clause: cOIDCjti, Level: MUST, Serial: true, Negative: true, Flaw: R.FlawJTIRacy, Run: concurrentReplay(20)},
+			Clause: cOIDCjti, Level: MUST, Policy: PolicyJTIRequired, Serial: true, Negative: true, Flaw: R.FlawJTIRacy, Run: concurrentReplay(20)},
 		{ID: "replay-concurrent-grant", Title: "of 20 parallel copies of one grant assertion exactly one is issued a token", Family: "replay", Flows: grantFlow,
-			Clause: cJti, Level: SHOULD, Serial: true, Negative: true, Flaw: R.FlawJTIRacy, Run: concurrentReplay(20)},
+			Clause: cJti, Level: MAY, Policy: PolicyJTIRequired, Serial: true, Negative: true, Flaw: R.FlawJTIRacy, Run: concurrentReplay(20)},
 		{ID: "replay-burned-early", Title: "a refused assertion does not burn its jti: a valid one with that jti is then issued", Family: "replay", Flows: allFlows,
-			Clause: cJti, Level: SHOULD, Negative: true, Flaw: R.FlawJTIBurnedEarly, Run: body(burnedEarly)},
+			Clause: cJti, Level: MAY, Policy: PolicyJTIRequired, Negative: true, Flaw: R.FlawJTIBurnedEarly, Run: body(burnedEarly)},
 		negM(Case{ID: "replay-jti-missing", Title: "a client assertion without jti is refused", Family: "replay", Flows: clientFlows,
-			Clause: cOIDCjti, Level: MUST, Flaw: R.FlawJTINotRequired, Mutation: "replay-jti-missing"}, flowErrW),
+			Clause: cOIDCjti, Level: MUST, Policy: PolicyJTIRequired, Flaw: R.FlawJTINotRequired, Mutation: "replay-jti-missing"}, flowErrW),
 
 		// ---- signature ----
 		negM(Case{ID: "sig-signature-corrupted", Title: "an assertion with one signature bit flipped is refused", Family: "signature", Flows: allFlows,
@@ -80,15 +80,15 @@ func cryptoCases() []Case {
 				return nil
 			}), flowErrW),
 		negM(Case{ID: "sig-alg-none", Title: `alg "none" with an empty signature is refused`, Family: "signature", Flows: allFlows,
-			Clause: cNone, Level: BCP, Flaw: R.FlawAlgNoneAccepted, Mutation: "sig-alg-none"}, malformedW),
+			Clause: cSig, Level: MUST, Flaw: R.FlawAlgNoneAccepted, Mutation: "sig-alg-none"}, malformedW),
 		negM(Case{ID: "sig-alg-none-case", Title: `alg "nOnE" with an empty signature is refused`, Family: "signature", Flows: allFlows,
-			Clause: cNone, Level: BCP, Flaw: R.FlawAlgNoneAccepted, Mutation: "sig-alg-none-case"}, malformedW),
+			Clause: cSig, Level: MUST, Flaw: R.FlawAlgNoneAccepted, Mutation: "sig-alg-none-case"}, malformedW),
 		negM(Case{ID: "sig-alg-none-signed", Title: `alg "none" with the original signature kept is refused`, Family: "signature", Flows: allFlows,
-			Clause: cNone, Level: BCP, Flaw: R.FlawAlgNoneAccepted, Mutation: "sig-alg-none-signed"}, malformedW),
+			Clause: cSig, Level: MUST, Flaw: R.FlawAlgNoneAccepted, Mutation: "sig-alg-none-signed"}, malformedW),
 		negM(Case{ID: "sig-hs256-pubkey", Title: "HS256 keyed with the registered public key (PEM) is refused (algorithm confusion)", Family: "signature", Flows: keyedFlows,
-			Clause: cAlgs, Level: BCP, Needs: asym, Flaw: R.FlawAlgHSPublicKey, Mutation: "sig-hs256-pubkey"}, flowErrW),
+			Clause: cSig, Level: MUST, Needs: []Capability{CapAsymmetric, CapCertificate}, Flaw: R.FlawAlgHSPublicKey, Mutation: "sig-hs256-pubkey"}, flowErrW),
 		negW(Case{ID: "sig-alg-not-registered", Title: "the registered RSA key signing with an algorithm not registered (RS256 vs PS256) is refused", Family: "signature", Flows: keyedFlows,
-			Clause: cAlgs, Level: MUST, Needs: asym, Flaw: R.FlawAlgNotPinned}, specEdit(swapRSAAlg), flowErrW),
+			Clause: cAlgs, Level: BCP, Needs: asym, Flaw: R.FlawAlgNotPinned}, specEdit(swapRSAAlg), flowErrW),
 		negW(Case{ID: "sig-ecdsa-psychic", Title: "an ES256 signature of zero bytes (r = s = 0) is refused", Family: "signature", Flows: keyedFlows,
 			Clause: cES, Level: MUST, Needs: []Capability{CapAlg(jose.ES256)}, Flaw: R.FlawSigNotVerified, Mutation: "sig-ecdsa-psychic"},
 			useAlg(jose.ES256).then(named("sig-ecdsa-psychic")), flowErrW),
@@ -98,9 +98,9 @@ func cryptoCases() []Case {
 
 		// ---- keys and the registry ----
 		negW(Case{ID: "key-other-client", Title: "this client's claims signed by another registered client's key (same algorithm) are refused", Family: "key", Flows: keyedFlows,
-			Clause: cKeyOwner, Level: MUST, Needs: []Capability{CapAsymmetric}, Flaw: R.FlawAnyRegisteredCert}, signByPeer(), flowErrW),
+			Clause: cSig, Level: MUST, Needs: []Capability{CapAsymmetric}, Flaw: R.FlawAnyRegisteredCert}, signByPeer(), flowErrW),
 		negW(Case{ID: "key-other-client-kid", Title: "this client's claims signed by another client's key (same algorithm), naming that certificate's thumbprint, are refused", Family: "key", Flows: keyedFlows,
-			Clause: cKeyOwner, Level: MUST, Needs: []Capability{CapAsymmetric}, Flaw: R.FlawAnyRegisteredCert},
+			Clause: cSig, Level: MUST, Needs: []Capability{CapAsymmetric, CapCertificate}, Flaw: R.FlawAnyRegisteredCert},
 			signByPeer().then(specEdit(func(s *session, sp *fixtures.Spec) error {
 				_, o := s.peerPair(false)
 				if o.Certificate == nil {
@@ -114,10 +114,10 @@ func cryptoCases() []Case {
 				return nil
 			})), flowErrW),
 		negW(Case{ID: "key-cert-expired", Title: "an assertion verified only by an expired registered certificate is refused", Family: "key", Flows: keyedFlows,
-			Clause: cCertValidity, Level: SHOULD, Needs: []Capability{CapExpiredClient, CapAsymmetric}, Flaw: R.FlawCertExpiryIgnored},
+			Clause: cCertValidity, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapExpiredClient, CapAsymmetric}, Flaw: R.FlawCertExpiryIgnored},
 			asClient(func(s *session) *fixtures.Credential { return s.env.Target.ExpiredClient }), flowErrW),
 		negW(Case{ID: "key-cert-not-yet-valid", Title: "an assertion verified only by a not-yet-valid registered certificate is refused", Family: "key", Flows: keyedFlows,
-			Clause: cCertValidity, Level: SHOULD, Needs: []Capability{CapNotYetValidClient, CapAsymmetric}, Flaw: R.FlawCertExpiryIgnored},
+			Clause: cCertValidity, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapNotYetValidClient, CapAsymmetric}, Flaw: R.FlawCertExpiryIgnored},
 			asClient(func(s *session) *fixtures.Credential { return s.env.Target.NotYetValidClient }), flowErrW),
 		negW(Case{ID: "key-client-disabled", Title: "a disabled client's otherwise valid assertion is refused", Family: "key", Flows: keyedFlows,
 			Clause: cInvalidClient, Level: MUST, Needs: []Capability{CapDisabledClient, CapAsymmetric}, Flaw: R.FlawDisabledClientOK},
@@ -130,9 +130,9 @@ func cryptoCases() []Case {
 				return w
 			}),
 		{ID: "key-rotation", Title: "a client registered with two keys (rotation overlap) is accepted with either: the current key and the key rotated in", Family: "key", Flows: keyedFlows,
-			Clause: cKeyRollover, Level: SHOULD, Needs: []Capability{CapRotatingClient}, Flaw: R.FlawFirstCertOnly, Run: body(keyRotation)},
+			Clause: cKeyRollover, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapRotatingClient}, Flaw: R.FlawFirstCertOnly, Run: body(keyRotation)},
 		negW(Case{ID: "req-unauthorized-client", Title: "a registered client not permitted this flow is refused (unauthorized_client)", Family: "key", Flows: keyedFlows,
-			Clause: cErrUC, Level: MUST, Needs: []Capability{CapRestrictedClient, CapAsymmetric}, Flaw: R.FlawGrantNotPermittedOK},
+			Clause: cClientAuthz, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapRestrictedClient, CapAsymmetric}, Flaw: R.FlawGrantNotPermittedOK},
 			asClient(func(s *session) *fixtures.Credential { return s.env.Target.RestrictedClient }), func(s *session) want {
 				if s.flow.ClientAuth() {
 					return want{codes: []string{"unauthorized_client", "invalid_client"}}
@@ -143,51 +143,50 @@ func cryptoCases() []Case {
 
 		// ---- header ----
 		negM(Case{ID: "hdr-jwk-embedded", Title: "an assertion signed by the key in its own jwk header is refused", Family: "header", Flows: keyedFlows,
-			Clause: cKeyOwner, Level: BCP, Needs: []Capability{CapUnregisteredKey, CapAsymmetric}, Flaw: R.FlawEmbeddedJWKTrusted, Mutation: "hdr-jwk-embedded"}, flowErrW),
+			Clause: cSig, Level: MUST, Needs: []Capability{CapUnregisteredKey, CapAsymmetric}, Flaw: R.FlawEmbeddedJWKTrusted, Mutation: "hdr-jwk-embedded"}, flowErrW),
 		negM(Case{ID: "hdr-x5c-untrusted", Title: "an assertion signed by the key of an untrusted x5c certificate is refused", Family: "header", Flows: keyedFlows,
 			Clause: cX5c, Level: MUST, Needs: []Capability{CapUnregisteredKey, CapAsymmetric}, Flaw: R.FlawX5CTrusted, Mutation: "hdr-x5c-untrusted"}, flowErrW),
 		{ID: "hdr-jku", Title: "an assertion signed by a key from its jku URL is refused (and the URL should not be fetched)", Family: "header", Flows: keyedFlows,
-			Clause: cSSRF, Level: BCP, Needs: []Capability{CapUnregisteredKey, CapLoopbackListener, CapAsymmetric}, Negative: true, Flaw: R.FlawJKUFetched,
+			Clause: cSig, Level: MUST, Needs: []Capability{CapUnregisteredKey, CapLoopbackListener, CapAsymmetric}, Negative: true, Flaw: R.FlawJKUFetched,
 			Mutation: "hdr-jku", Run: remoteKey("jku")},
 		{ID: "hdr-x5u", Title: "an assertion signed by the key of the certificate at its x5u URL is refused (and the URL should not be fetched)", Family: "header", Flows: keyedFlows,
-			Clause: cSSRF, Level: BCP, Needs: []Capability{CapUnregisteredKey, CapLoopbackListener, CapAsymmetric}, Negative: true, Flaw: R.FlawJKUFetched,
+			Clause: cSig, Level: MUST, Needs: []Capability{CapUnregisteredKey, CapLoopbackListener, CapAsymmetric}, Negative: true, Flaw: R.FlawJKUFetched,
 			Run: remoteKey("x5u")},
 		negM(Case{ID: "hdr-crit", Title: "an assertion with an unknown critical header extension is refused", Family: "header", Flows: allFlows,
-			Clause: cCrit, Level: MUST, Flaw: R.FlawCritIgnored, Mutation: "hdr-crit"}, flowErrW),
+			Clause: cJWTValidate, Level: MUST, Flaw: R.FlawCritIgnored, Mutation: "hdr-crit"}, flowErrW),
 		{ID: "hdr-kid-unknown", Title: "an unknown kid on a validly signed assertion is accepted or refused with the flow's error, never 5xx", Family: "header", Flows: allFlows,
-			Clause: cKid, Level: MUST, Negative: true, Flaw: R.FlawUnregisteredKidOK, Mutation: "hdr-kid-unknown", Run: hintOnly(named("hdr-kid-unknown"))},
+			Clause: cRequest400, Level: MUST, Negative: true, Flaw: R.FlawUnregisteredKidOK, Mutation: "hdr-kid-unknown", Run: hintOnly(named("hdr-kid-unknown"))},
 		{ID: "hdr-kid-injection", Title: "a path-traversal kid on a validly signed assertion is accepted or refused with the flow's error, never 5xx", Family: "header", Flows: allFlows,
-			Clause: cKid, Level: MUST, Negative: true, Flaw: R.FlawUnregisteredKidOK,
+			Clause: cRequest400, Level: MUST, Negative: true, Flaw: R.FlawUnregisteredKidOK,
 			Run: hintOnly(specEdit(func(_ *session, sp *fixtures.Spec) error {
 				setHeader(sp, "kid", "../../../../../../dev/null")
 				return nil
 			}))},
 		pos(Case{ID: "hdr-typ-client-auth", Title: `typ "client-authentication+jwt" is accepted`, Family: "header", Flows: clientFlows,
-			Clause: cBisTyp, Level: MUST, Flaw: R.FlawTypExplicitRejected, Mutation: "hdr-typ-client-auth"}, named("hdr-typ-client-auth")),
+			Clause: cPolicyTyping, Level: POLICY, Policy: PolicyExplicitTyping, Flaw: R.FlawTypExplicitRejected, Mutation: "hdr-typ-client-auth"}, named("hdr-typ-client-auth")),
 		negM(Case{ID: "hdr-typ-foreign", Title: `typ "at+jwt" (another kind of JWT) is refused`, Family: "header", Flows: allFlows,
-			Clause: clause("RFC8725", "3.11", `Explicit JWT typing is accomplished by using the "typ" Header Parameter.`),
-			Level:  BCP, Flaw: R.FlawTypIgnored, Mutation: "hdr-typ-foreign"}, flowErrW),
+			Clause: cPolicyTyping, Level: POLICY, Policy: PolicyExplicitTyping, Flaw: R.FlawTypIgnored, Mutation: "hdr-typ-foreign"}, flowErrW),
 		negM(Case{ID: "hdr-duplicate-alg", Title: `a header with a second "alg":"none" member is refused`, Family: "header", Flows: allFlows,
 			Clause: clause("RFC7515", "4", `Header Parameter names within the JOSE Header MUST be unique; JWS parsers MUST either reject JWSs with duplicate Header Parameter names or use a JSON parser that returns only the lexically last duplicate member name.`),
 			Level:  MUST, Flaw: R.FlawDupHeaderFirstWins, Mutation: "hdr-duplicate-alg"}, malformedW),
 
 		// ---- encoding ----
 		negM(Case{ID: "enc-two-parts", Title: `a two-segment assertion ("h.p") is refused`, Family: "encoding", Flows: allFlows,
-			Clause: cCompact, Level: MUST, Flaw: R.FlawServerErrorOnBad, Mutation: "enc-two-parts"}, malformedW),
+			Clause: cJWTValidate, Level: MUST, Flaw: R.FlawServerErrorOnBad, Mutation: "enc-two-parts"}, malformedW),
 		negM(Case{ID: "enc-four-parts", Title: `a four-segment assertion ("h.p.s.s") is refused`, Family: "encoding", Flows: allFlows,
-			Clause: cCompact, Level: MUST, Flaw: R.FlawParseFirstThree, Mutation: "enc-four-parts"}, malformedW),
+			Clause: cJWTValidate, Level: MUST, Flaw: R.FlawParseFirstThree, Mutation: "enc-four-parts"}, malformedW),
 		negM(Case{ID: "enc-trailing-dot", Title: `an assertion with a trailing dot ("h.p.s.") is refused`, Family: "encoding", Flows: allFlows,
-			Clause: cCompact, Level: MUST, Flaw: R.FlawParseFirstThree, Mutation: "enc-trailing-dot"}, malformedW),
+			Clause: cJWTValidate, Level: MUST, Flaw: R.FlawParseFirstThree, Mutation: "enc-trailing-dot"}, malformedW),
 		negM(Case{ID: "enc-trailing-garbage", Title: "two JWTs in one assertion parameter are refused", Family: "encoding", Flows: allFlows,
 			Clause: cGrant, Level: MUST, Flaw: R.FlawParseFirstThree, Mutation: "enc-trailing-garbage"}, malformedW),
 		negM(Case{ID: "enc-padded", Title: `"=" padded base64url segments are refused`, Family: "encoding", Flows: allFlows,
-			Clause: cB64, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-padded"}, malformedW),
+			Clause: cJWTValidate, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-padded"}, malformedW),
 		negM(Case{ID: "enc-std-base64", Title: "segments in the standard base64 alphabet are refused", Family: "encoding", Flows: allFlows,
-			Clause: cB64, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-std-base64"}, malformedW),
+			Clause: cJWTValidate, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-std-base64"}, malformedW),
 		negM(Case{ID: "enc-whitespace", Title: "CR LF inside a segment is refused", Family: "encoding", Flows: allFlows,
-			Clause: cB64, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-whitespace"}, malformedW),
+			Clause: cJWTValidate, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-whitespace"}, malformedW),
 		negM(Case{ID: "enc-leading-space", Title: "spaces around the assertion are refused", Family: "encoding", Flows: allFlows,
-			Clause: cB64, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-leading-space"}, malformedW),
+			Clause: cJWTValidate, Level: MUST, Flaw: R.FlawLenientBase64, Mutation: "enc-leading-space"}, malformedW),
 		negM(Case{ID: "enc-non-canonical", Title: "a signature segment with non-zero unused trailing bits is refused", Family: "encoding", Flows: allFlows,
 			Clause: clause("RFC4648", "3.5", `In some environments, the alteration is critical and therefore decoders MAY chose to reject an encoding if the pad bits have not been set to zero.`),
 			Level:  MAY, Flaw: R.FlawLenientBase64, Mutation: "enc-non-canonical"}, malformedW),
@@ -198,7 +197,7 @@ func cryptoCases() []Case {
 		negM(Case{ID: "enc-duplicate-claims", Title: "a payload with a second, foreign aud after the valid one is refused", Family: "encoding", Flows: allFlows,
 			Clause: cDupClaims, Level: MUST, Flaw: R.FlawDuplicateFirstWins, Mutation: "enc-duplicate-claims"}, malformedW),
 		negM(Case{ID: "enc-oversize", Title: "a 1 MiB assertion is refused (400 or 413), never 5xx", Family: "encoding", Flows: allFlows,
-			Clause: cVendorSize, Level: MUST, Flaw: R.FlawNoSizeLimit, Mutation: "enc-oversize"},
+			Clause: cPolicySize, Level: POLICY, Policy: PolicyAssertionBytes, Flaw: R.FlawNoSizeLimit, Mutation: "enc-oversize"},
 			func(s *session) want {
 				w := malformedErr(s.flow)
 				w.codes = append(w.codes, "invalid_request")
@@ -210,17 +209,15 @@ func cryptoCases() []Case {
 			Clause: cGrant, Level: MUST, Flaw: R.FlawServerErrorOnBad},
 			tokenEdit(func(*session, string) (string, error) { return "this.notatall.valid", nil }), malformedW),
 		negW(Case{ID: "enc-header-not-json", Title: "a header segment that is not JSON is refused", Family: "encoding", Flows: allFlows,
-			Clause: clause("RFC7515", "5.2", `Verify that the resulting octet sequence is a UTF-8-encoded representation of a completely valid JSON object conforming to RFC 7159.`),
-			Level:  MUST, Flaw: R.FlawServerErrorOnBad},
+			Clause: cJWTValidate, Level: MUST, Flaw: R.FlawServerErrorOnBad},
 			tokenEdit(func(_ *session, t string) (string, error) {
 				return malformed.ReplaceHeader(t, []byte(`{"alg":"RS256",`))
 			}), malformedW),
 		negW(Case{ID: "enc-header-not-object", Title: "a header segment that is JSON null is refused", Family: "encoding", Flows: allFlows,
-			Clause: clause("RFC7515", "5.2", `Verify that the resulting octet sequence is a UTF-8-encoded representation of a completely valid JSON object conforming to RFC 7159.`),
-			Level:  MUST, Flaw: R.FlawServerErrorOnBad},
+			Clause: cJWTValidate, Level: MUST, Flaw: R.FlawServerErrorOnBad},
 			tokenEdit(func(_ *session, t string) (string, error) { return malformed.ReplaceHeader(t, []byte(`null`)) }), malformedW),
 		negW(Case{ID: "enc-payload-not-object", Title: "a validly signed payload that is a JSON array is refused", Family: "encoding", Flows: allFlows,
-			Clause: cJSONObject, Level: MUST, Flaw: R.FlawServerErrorOnBad},
+			Clause: cJWTValidate, Level: MUST, Flaw: R.FlawServerErrorOnBad},
 			specEdit(func(_ *session, sp *fixtures.Spec) error {
 				sp.Payload = func(fixtures.Claims) ([]byte, error) { return []byte(`["not","an","object"]`), nil }
 				return nil
@@ -291,6 +288,9 @@ func swapRSAAlg(s *session, sp *fixtures.Spec) error {
 			continue
 		}
 		sp.Cred, sp.Alg = c, alg
+		if p := s.env.Target.Policy; !p.AcceptsAlg(alg) {
+			s.declared = fmt.Sprintf("policy.algorithms %v excludes %s", p.Algorithms, alg)
+		}
 		return nil
 	}
 	return fmt.Errorf("%w: flows.%s has no RSA credential", fixtures.ErrNotApplicable, s.flow)
@@ -498,7 +498,7 @@ func burnedEarly(s *session) reports.Verdict {
 		return errorf("could not mint: %v", err)
 	}
 	ex = s.send("valid assertion with the same jti J (must be issued: J was never used)", s.request(tok))
-	v := judgeIssued(ex)
+	v := s.judgeIssued(ex)
 	if v.Outcome == reports.Fail {
 		v.Reason = "a refused assertion burned its jti: the replay cache recorded J before the other checks"
 	}
@@ -532,7 +532,7 @@ func keyRotation(s *session) reports.Verdict {
 			req.Set("client_id", st.cred.ClientID)
 		}
 		ex := s.send(st.label, req)
-		last = judgeIssued(ex)
+		last = s.judgeIssued(ex)
 		if last.Outcome != reports.Pass {
 			if i == 0 {
 				return errorf("the rotating client's current key was refused, so rotation cannot be judged (check rotating_client in the target file and the registry): %s", describe(ex))

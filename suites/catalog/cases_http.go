@@ -25,8 +25,7 @@ import (
 func httpCases() []Case {
 	cs := []Case{
 		pos(Case{ID: "pos-baseline", Title: "the flow's valid request is issued a token", Family: "positive", Flows: allFlows,
-			Clause: clause("RFC7523", "1", `This specification defines the use of a JSON Web Token (JWT) Bearer Token as a means for requesting an OAuth 2.0 access token as well as for client authentication.`),
-			Level:  MUST, Flaw: R.FlawTokenTypeMissing, Mutation: "valid"}, mutation{}),
+			Clause: cPolicyFlow, Level: POLICY, Policy: PolicyFlows, Flaw: R.FlawTokenTypeMissing, Mutation: "valid"}, mutation{}),
 		pos(Case{ID: "pos-client-id-omitted", Title: "a client assertion request without the OPTIONAL client_id is issued a token", Family: "positive", Flows: clientFlows,
 			Clause: clause("RFC7521", "4.2", `client_id OPTIONAL. The client identifier as described in Section 2.2 of OAuth 2.0.`),
 			Level:  MUST, Flaw: R.FlawClientIDRequired}, dropClientID()),
@@ -34,7 +33,7 @@ func httpCases() []Case {
 			Clause: cScopeOpt, Level: MUST, Flaw: R.FlawScopeRequired},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Del("scope"); return nil })),
 		pos(Case{ID: "req-content-type-charset", Title: `Content-Type "application/x-www-form-urlencoded; charset=UTF-8" is accepted`, Family: "request", Flows: allFlows,
-			Clause: cForm, Level: MUST, Flaw: R.FlawCharsetRejected},
+			Clause: cForm, Level: POLICY, Policy: PolicyFlows, Flaw: R.FlawCharsetRejected},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				if r.Header == nil {
 					r.Header = http.Header{}
@@ -53,13 +52,13 @@ func httpCases() []Case {
 				return nil
 			}), constW(badRequest(http.StatusMethodNotAllowed, http.StatusNotFound))),
 		negW(Case{ID: "req-params-in-query", Title: "token request parameters in the URL query of a POST are not used", Family: "request", Flows: allFlows,
-			Clause: cPost, Level: MUST, Flaw: R.FlawQueryParamsAccepted},
+			Clause: cPost, Level: MUST, Flaw: R.FlawQueryParamsAccepted, About: []string{errorCodeFamily}},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				r.Query, r.Params = append(r.Query, r.Params...), nil
 				return nil
 			}), constW(want{codes: []string{"invalid_request", "invalid_client", "unsupported_grant_type"}})),
 		negW(Case{ID: "req-content-type-json", Title: "a JSON request body is refused", Family: "request", Flows: allFlows,
-			Clause: cForm, Level: MUST, Flaw: R.FlawNonFormAccepted},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawNonFormAccepted},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				m := map[string]string{}
 				for _, p := range r.Params {
@@ -70,7 +69,7 @@ func httpCases() []Case {
 				return err
 			}), constW(nonForm())),
 		negW(Case{ID: "req-content-type-multipart", Title: "a multipart/form-data request body is refused", Family: "request", Flows: allFlows,
-			Clause: cForm, Level: MUST, Flaw: R.FlawNonFormAccepted},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawNonFormAccepted},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				var buf bytes.Buffer
 				mw := multipart.NewWriter(&buf)
@@ -86,10 +85,10 @@ func httpCases() []Case {
 				return nil
 			}), constW(nonForm())),
 		negW(Case{ID: "req-grant-type-missing", Title: "a request without grant_type is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cErrInvReq, Level: MUST, Flaw: R.FlawGrantTypeDefaulted},
+			Clause: cGrantTypeReq, Level: MUST, Flaw: R.FlawGrantTypeDefaulted},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Del("grant_type"); return nil }), invalidRequestW),
 		negW(Case{ID: "req-grant-type-unsupported", Title: "an unknown grant_type is refused with unsupported_grant_type", Family: "request", Flows: allFlows,
-			Clause: cErrGT, Level: MUST, Flaw: R.FlawUnsupportedGrantCode},
+			Clause: cRequest400, Level: MUST, Flaw: R.FlawUnsupportedGrantCode},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Set("grant_type", "urn:example:not-a-grant"); return nil }),
 			constW(want{codes: []string{"unsupported_grant_type"}})),
 		negW(Case{ID: "req-assertion-missing", Title: "a bearer grant without the assertion parameter is refused with invalid_request", Family: "request", Flows: grantFlow,
@@ -102,7 +101,7 @@ func httpCases() []Case {
 			Clause: cOnce, Level: MUST, Flaw: R.FlawRepeatedParamsOK},
 			reqEdit(func(s *session, r *driver.Request) error { r.Add(s.assertionParam(), "x.y.z"); return nil }), invalidRequestW),
 		negW(Case{ID: "req-param-repeated-reversed", Title: "the assertion parameter sent twice (garbage first) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cOnce, Level: MUST, Flaw: R.FlawRepeatedParamsOK},
+			Clause: cOnce, Level: MUST, Flaw: R.FlawRepeatedParamsOK, About: []string{errorCodeFamily}},
 			reqEdit(func(s *session, r *driver.Request) error {
 				name := s.assertionParam()
 				valid := r.Get(name)
@@ -145,8 +144,7 @@ func httpCases() []Case {
 			Clause: cOmitted, Level: MUST, Flaw: R.FlawClientIDOnlyAuth},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Set("client_assertion", ""); return nil }), constW(caAny())),
 		negW(Case{ID: "ca-no-client-auth", Title: "client_credentials with only client_id (no authentication) is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: clause("RFC6749", "5.2", `invalid_client: Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).`),
-			Level:  MUST, Flaw: R.FlawClientIDOnlyAuth},
+			Clause: cClientAuth, Level: MUST, Flaw: R.FlawClientIDOnlyAuth},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				r.Del("client_assertion").Del("client_assertion_type")
 				return nil
@@ -177,23 +175,22 @@ func httpCases() []Case {
 					why: "RFC 7521 §4.2.1 names invalid_client; node-oidc-provider answers invalid_request"}
 			}),
 		negW(Case{ID: "ca-method-not-registered", Title: "a private_key_jwt client authenticating with an HS256 MAC (client_secret_jwt) is refused", Family: "client-auth", Flows: pkFlow,
-			Clause: clause("RFC6749", "5.2", `invalid_client: Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).`),
-			Level:  MUST, Flaw: R.FlawHMACNotForClient}, specEdit(otherMethod), flowErrW),
+			Clause: cClientAuth, Level: MUST, Flaw: R.FlawHMACNotForClient}, specEdit(otherMethod), flowErrW),
 
 		// ---- response ----
 		{ID: "resp-token-type-bearer", Title: "a successful response has token_type Bearer", Family: "response", Flows: allFlows,
 			Clause: cTokenType, Level: MUST, Flaw: R.FlawTokenTypeMissing, Run: success(checkTokenType)},
 		{ID: "resp-expires-in-number", Title: "expires_in is a positive JSON number", Family: "response", Flows: allFlows,
-			Clause: cNumbers, Level: MUST, Flaw: R.FlawExpiresInString, Run: success(checkExpiresIn)},
+			Clause: cExpiresIn, Level: SHOULD, Flaw: R.FlawExpiresInString, Run: success(checkExpiresIn)},
 		{ID: "resp-cache-headers", Title: "a token response carries Cache-Control: no-store and Pragma: no-cache", Family: "response", Flows: allFlows,
 			Clause: cNoStore, Level: MUST, Flaw: R.FlawNoCacheHeaders, Run: success(checkCacheHeaders)},
 		{ID: "resp-content-type-json", Title: "a token response is labelled application/json", Family: "response", Flows: allFlows,
-			Clause: cJSONType, Level: MUST, Flaw: R.FlawContentTypeText, Run: success(checkJSONType)},
+			Clause: cJSONType, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawContentTypeText, Run: success(checkJSONType)},
 		negM(Case{ID: "resp-error-content-type-json", Title: "an error response is an application/json object", Family: "response", Flows: allFlows,
 			Clause: clause("RFC6749", "5.2", `The parameters are included in the entity-body of the HTTP response using the "application/json" media type as defined by RFC 4627.`),
-			Level:  MUST, Flaw: R.FlawContentTypeText, Mutation: "aud-wrong"}, flowErrW),
+			Level:  POLICY, Policy: PolicyFormats, Flaw: R.FlawContentTypeText, Mutation: "aud-wrong"}, flowErrW),
 		negM(Case{ID: "resp-error-status", Title: "an error response has HTTP status 400 (401 for invalid_client)", Family: "response", Flows: allFlows,
-			Clause: cErrBody, Level: MUST, Flaw: R.FlawErrorStatus200, Mutation: "aud-wrong"}, flowErrW),
+			Clause: cRequest400, Level: MUST, Flaw: R.FlawErrorStatus200, Mutation: "aud-wrong"}, flowErrW),
 		negM(Case{ID: "resp-error-code", Title: "a bad assertion is answered with the flow's error code: invalid_grant or invalid_client", Family: "response", Flows: allFlows,
 			Clause: cErrCodeG, Level: MUST, Flaw: R.FlawWrongErrorCode, Mutation: "claims-sub-missing"}, strictW),
 		negW(Case{ID: "resp-error-description-charset", Title: "error_description stays within the RFC 6749 charset even when the request holds quotes and CR LF", Family: "response", Flows: allFlows,
@@ -202,25 +199,25 @@ func httpCases() []Case {
 		{ID: "resp-www-authenticate", Title: "a 401 after HTTP Basic authentication carries WWW-Authenticate", Family: "response", Flows: clientFlows,
 			Clause: cErr401, Level: MUST, Negative: true, Flaw: R.FlawInvalidClient400, Run: body(basicOnly)},
 		{ID: "fmt-urlencoded", Title: "format=urlencoded answers application/x-www-form-urlencoded", Family: "format", Flows: allFlows,
-			Clause: cVendorFormat, Level: MUST, Needs: []Capability{CapFormatURLEncoded}, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatURLEncoded, false)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatURLEncoded}, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatURLEncoded, false)},
 		{ID: "fmt-xml", Title: "format=xml answers XML", Family: "format", Flows: allFlows,
-			Clause: cVendorFormat, Level: MUST, Needs: []Capability{CapFormatXML}, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatXML, false)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatXML}, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatXML, false)},
 		{ID: "fmt-urlencoded-error", Title: "format=urlencoded also shapes error responses", Family: "format", Flows: allFlows,
-			Clause: cVendorFormat, Level: MUST, Needs: []Capability{CapFormatURLEncoded}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatURLEncoded, true)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatURLEncoded}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatURLEncoded, true)},
 		{ID: "fmt-xml-error", Title: "format=xml also shapes error responses", Family: "format", Flows: allFlows,
-			Clause: cVendorFormat, Level: MUST, Needs: []Capability{CapFormatXML}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatXML, true)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatXML}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatXML, true)},
 		{ID: "fmt-json", Title: "format=json answers application/json", Family: "format", Flows: allFlows,
-			Clause: cVendorFormat, Level: MUST, Flaw: R.FlawContentTypeText, Run: formatted(driver.FormatJSON, false)},
-		{ID: "fmt-unknown-value", Title: "format=yaml or XML is refused with invalid_request (a JSON fallback is a WARN), a repeated format is refused, never 5xx", Family: "format", Flows: allFlows,
-			Clause: cErrInvReq, Level: MUST, Negative: true, Flaw: R.FlawFormatUnknown500, Run: body(unknownFormat)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawContentTypeText, Run: formatted(driver.FormatJSON, false)},
+		{ID: "fmt-unknown-value", Title: "format=yaml or XML: refused with invalid_request where formats are declared (a JSON fallback is a WARN), ignored otherwise (RFC 6749 §3.2); never 5xx", Family: "format", Flows: allFlows,
+			Clause: cUnknownP, Level: MUST, Negative: true, Flaw: R.FlawFormatUnknown500, Run: body(unknownFormat)},
 	}
 	for _, a := range []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.ES256, jose.ES384, jose.EdDSA} {
 		cs = append(cs, pos(Case{ID: "pos-alg-" + strings.ToLower(string(a)), Title: "an assertion signed " + string(a) + " by a registered key is issued a token",
-			Family: "positive", Flows: keyedFlows, Clause: algClause(a), Level: MUST, Needs: []Capability{CapAlg(a)}, Flaw: algFlaw(a)}, useAlg(a)))
+			Family: "positive", Flows: keyedFlows, Clause: algClause(a), Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapAlg(a)}, Flaw: algFlaw(a)}, useAlg(a)))
 	}
 	for _, a := range []jose.SignatureAlgorithm{jose.HS256, jose.HS384, jose.HS512} {
 		cs = append(cs, pos(Case{ID: "pos-alg-" + strings.ToLower(string(a)), Title: "a client assertion MACed " + string(a) + " with the client secret is issued a token",
-			Family: "positive", Flows: hsFlow, Clause: algClause(a), Level: MUST, Needs: []Capability{CapAlg(a)}, Flaw: algFlaw(a)}, useAlg(a)))
+			Family: "positive", Flows: hsFlow, Clause: algClause(a), Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapAlg(a)}, Flaw: algFlaw(a)}, useAlg(a)))
 	}
 	return cs
 }
@@ -294,7 +291,11 @@ func success(check func(ex *driver.Exchange) reports.Verdict) RunFunc {
 		if !ex.Issued() {
 			return errorf("the valid request was not issued a token, so the response cannot be checked: %s", describe(ex))
 		}
-		return check(ex)
+		v := check(ex)
+		if base := s.judgeIssued(ex); v.Outcome == reports.Pass && base.Outcome != reports.Pass {
+			v.Outcome, v.Reason = base.Outcome, base.Reason
+		}
+		return v
 	})
 }
 
@@ -426,15 +427,18 @@ func formatted(format string, negative bool) RunFunc {
 }
 
 // unknownFormat sends the valid request with an unsupported format value
-// (yaml; XML in the wrong letter case) and with format repeated. An
-// unsupported value is invalid_request (RFC 6749 §5.2); answering it as
-// JSON (or as the case-folded format) is recorded as a WARN. A repeated
-// format must be invalid_request. A 5xx is always a FAIL.
+// (yaml; XML in the wrong letter case) and with format repeated. Where the
+// target declares formats, an unsupported value is invalid_request (RFC
+// 6749 §5.2; answering it as JSON is a WARN) and a repeated format must be
+// invalid_request. Where it declares none, format is an unrecognized
+// parameter that RFC 6749 §3.2 says MUST be ignored: a token answered as
+// JSON is the right answer. A 5xx is a finding either way.
 func unknownFormat(s *session) reports.Verdict {
 	_, end := s.sendControl()
 	if end != nil {
 		return *end
 	}
+	declared := s.env.Target.Policy.FormatsDeclared
 	var fallback *reports.Verdict
 	for _, f := range []string{"yaml", "XML"} {
 		req, err := s.validRequest()
@@ -442,6 +446,15 @@ func unknownFormat(s *session) reports.Verdict {
 			return errorf("could not mint: %v", err)
 		}
 		req.Set("format", f)
+		if !declared {
+			ex := s.send("format="+f+" (the target declares no formats: an unrecognized parameter, which must be ignored)", req)
+			v := s.judgeIssued(ex)
+			if v.Outcome == reports.Fail {
+				v.Reason = "format is not a parameter this target declares, and RFC 6749 §3.2 says unrecognized parameters MUST be ignored: " + v.Reason
+				return v
+			}
+			continue
+		}
 		ex := s.send("format="+f+" (unsupported value; must be refused with invalid_request, or answered as JSON)", req)
 		if ex.Issued() && ex.Status == http.StatusOK {
 			if fallback == nil {
@@ -454,6 +467,9 @@ func unknownFormat(s *session) reports.Verdict {
 		if v := s.judgeRejected(ex, badRequest()); v.Outcome != reports.Pass {
 			return v
 		}
+	}
+	if !declared {
+		return pass("format=yaml and format=XML ignored (the target declares no formats): tokens issued as JSON", "issued")
 	}
 	req, err := s.validRequest()
 	if err != nil {

@@ -8,8 +8,8 @@ import (
 // Clause is the normative text a case checks: a document, a section, an
 // optional numbered item inside the section, and the sentence quoted from it.
 type Clause struct {
-	Doc     string // "RFC7523", "RFC6749", "RFC8725", "OIDC-Core", "RFC7523bis", "vendor"
-	Section string // "3", "5.2", "3.1"; empty for vendor
+	Doc     string // "RFC7523", "RFC6749", "RFC8725", "OIDC-Core", "RFC7523bis"; "policy" (Section: the target-file key), "harness"
+	Section string // "3", "5.2", "3.1"; the target-file key for "policy"
 	Item    int    // numbered list item inside the section (RFC 7523 §3 items 1-10); 0 if none
 	Quote   string // the sentence that makes the rule, quoted exactly (or the vendor requirement)
 }
@@ -42,6 +42,16 @@ func (c Clause) Text() string {
 		s += fmt.Sprintf(" item %d", c.Item)
 	}
 	return s
+}
+
+// Linked reports whether the clause is published text with a URL: not a
+// declared policy ("policy"), a harness rule ("harness") or a vendor text.
+func (c Clause) Linked() bool {
+	switch c.Doc {
+	case "policy", "harness", "vendor":
+		return false
+	}
+	return true
 }
 
 // clauseLinks maps a document to the URL its section anchors hang off.

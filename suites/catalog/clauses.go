@@ -96,9 +96,26 @@ var (
 
 	cCertValidity = clause("RFC5280", "4.1.2.5", `The certificate validity period is the time interval during which the CA warrants that it will maintain information about the status of the certificate.`)
 
-	cVendorIat    = Clause{Doc: "vendor", Quote: `The bearer grant assertion MUST carry iat (vendor profile: iss = client_id, RS256 with a registered certificate, exp at most 5 minutes ahead, iat present).`}
-	cVendorCap    = Clause{Doc: "vendor", Quote: `exp MUST be at most max_lifetime (default 5 minutes) after now, plus the declared leeway.`}
-	cVendorFormat = Clause{Doc: "vendor", Quote: `The optional form parameter format=json|urlencoded|xml selects the representation of the token response.`}
-	cVendorSize   = Clause{Doc: "vendor", Quote: `The endpoint MUST bound the request body and assertion size and refuse what exceeds it (400 or 413), never 5xx.`}
-	cVendorLeeway = Clause{Doc: "vendor", Quote: `The endpoint allows the declared clock-skew leeway (target leeway, default 60s) on exp, nbf and iat, and no more.`}
+	// RFC 7519 §7.2: the steps of JWT validation (compact serialization,
+	// base64url without padding or whitespace, UTF-8 JSON objects, understood
+	// header parameters).
+	cJWTValidate   = clause("RFC7519", "7.2", `If any of the listed steps fail, then the JWT MUST be rejected -- that is, treated by the application as an invalid input.`)
+	cIgnoreUnknown = clause("RFC7519", "4", `However, in the absence of such requirements, all claims that are not understood by implementations MUST be ignored.`)
+	cExpFar        = rfc7523(4, `The authorization server MAY reject JWTs with an "exp" claim value that is unreasonably far in the future.`)
+	cRequest400    = clause("RFC6749", "5.2", `The authorization server responds with an HTTP 400 (Bad Request) status code (unless specified otherwise) and includes the following parameters with the response: error REQUIRED. A single ASCII [USASCII] error code from the following:`)
+
+	// Policies: rules no RFC keyword imposes, which gate only when the
+	// target file declares them (Case.Policy).
+	cPolicyIat     = Clause{Doc: "policy", Section: "iat_required", Quote: `iat_required: true — the endpoint refuses an assertion without iat (RFC 7523 §3 item 6 makes iat OPTIONAL: "The JWT MAY contain an "iat" (issued at) claim").`}
+	cPolicyCap     = Clause{Doc: "policy", Section: "max_lifetime", Quote: `max_lifetime: the endpoint refuses an exp more than max_lifetime (plus the leeway) ahead, as RFC 7523 §3 item 4 allows: "The authorization server MAY reject JWTs with an "exp" claim value that is unreasonably far in the future."`}
+	cPolicyFormat  = Clause{Doc: "policy", Section: "formats", Quote: `formats: the endpoint takes its requests as application/x-www-form-urlencoded only and answers in the listed formats (the format parameter; json is application/json).`}
+	cPolicySize    = Clause{Doc: "policy", Section: "max_assertion_bytes", Quote: `max_assertion_bytes: the endpoint refuses a larger assertion or body (400 or 413); no RFC sets a limit.`}
+	cPolicyNesting = Clause{Doc: "policy", Section: "max_claim_nesting", Quote: `max_claim_nesting: the endpoint refuses claims nested deeper; no RFC sets a limit, and RFC 7519 §4 says claims that are not understood MUST be ignored.`}
+	cPolicyLeeway  = Clause{Doc: "policy", Section: "leeway", Quote: `leeway: the endpoint allows the declared clock skew on exp, nbf and iat, and no more (RFC 7523 §3 item 4: "subject to allowable clock skew between systems").`}
+	cPolicyTyping  = Clause{Doc: "policy", Section: "explicit_typing", Quote: `explicit_typing: true — the endpoint checks typ: an assertion typed as another kind of JWT is refused (RFC 8725 §3.11 explicit typing), its own types are accepted.`}
+	cAudIssuer     = Clause{Doc: "policy", Section: "audiences", Quote: `audiences: token_endpoint, issuer or both — the aud values the endpoint accepts. RFC 7523 §3 item 3 obliges it to refuse an aud that does not identify it, not to accept a given identifier; rfc7523bis makes the issuer identifier the only aud of a client assertion.`}
+	cClientAuthz   = Clause{Doc: "policy", Section: "restricted_client", Quote: `restricted_client: a client the endpoint has registered but permits no flow; RFC 6749 §5.2 names unauthorized_client for "The authenticated client is not authorized to use this authorization grant type."`}
+	cGrantTypeReq  = clause("RFC6749", "4.4.2", `grant_type REQUIRED. Value MUST be set to "client_credentials".`)
+	cExpiresIn     = clause("RFC6749", "5.1", `expires_in RECOMMENDED. The lifetime in seconds of the access token.`)
+	cPolicyFlow    = Clause{Doc: "policy", Section: "flows", Quote: `The target file declares the flow and its credentials: a valid request of the flow, in any form RFC 7519 and RFC 6749 allow, is issued a token.`}
 )

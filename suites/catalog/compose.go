@@ -177,10 +177,17 @@ func (s *session) finish(v reports.Verdict) reports.Verdict {
 	if v.Outcome == reports.Fail || v.Outcome == reports.Error {
 		return v
 	}
-	if h := s.health(); h != nil {
-		return *h
+	h := s.health()
+	switch {
+	case h == nil:
+		return v
+	case h.Outcome == reports.Warn:
+		if v.Reason != "" {
+			h.Reason = v.Reason + "; also: " + h.Reason
+		}
+		h.Expected, h.Actual = v.Expected, v.Actual+"; follow-up: "+h.Actual
 	}
-	return v
+	return *h
 }
 
 // acceptWith is the body of a positive case: the (possibly varied) valid
@@ -194,7 +201,7 @@ func acceptWith(m mutation) RunFunc {
 		if err != nil {
 			return errorf("could not build the request: %v", err)
 		}
-		return judgeIssued(s.send("case (must be issued a token)", req))
+		return s.judgeIssued(s.send("case (must be issued a token)", req))
 	})
 }
 
@@ -222,8 +229,14 @@ func (s *session) now() time.Time {
 // leeway is the clock skew the target declares.
 func (s *session) leeway() time.Duration { return s.env.Target.Leeway }
 
-// maxLifetime is the longest exp - now the target accepts.
-func (s *session) maxLifetime() time.Duration { return s.env.Target.MaxLifetime }
+// maxLifetime is the longest exp - now the target accepts for the flow
+// (its declared cap, else the file-wide default the harness assumes).
+func (s *session) maxLifetime() time.Duration {
+	if max, declared := s.env.Target.LifetimeCap(s.flow); declared && max > 0 {
+		return max
+	}
+	return s.env.Target.MaxLifetime
+}
 
 // flowErrW, malformedW, badRequestW adapt the want constructors.
 func flowErrW(s *session) want        { return flowErr(s.flow) }
@@ -257,6 +270,7 @@ func (s *session) mutationContext() fixtures.MutationContext {
 	mc := s.env.Target.MutationContext()
 	mc.JKU = s.jku
 	mc.Unregistered = s.unregistered()
+	mc.MaxLifetime = s.maxLifetime()
 	return mc
 }
 

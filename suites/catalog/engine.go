@@ -32,6 +32,23 @@ type session struct {
 	controlled bool
 	invariant  bool   // a failure that is FAIL whatever the case's level
 	jku        string // URL of the harness's loopback key set (hdr-jku, hdr-x5u)
+	findings   []string
+	// declared names a declared policy the case's request breaks (set by
+	// a body, e.g. an algorithm outside policy.algorithms): a FAIL then
+	// stands whatever the case's level.
+	declared string
+}
+
+// observe records that the run saw finding id.
+func (s *session) observe(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.findings {
+		if f == id {
+			return
+		}
+	}
+	s.findings = append(s.findings, id)
 }
 
 type labeled struct {
@@ -96,6 +113,9 @@ func Execute(ctx context.Context, env *Env, c Case, flow fixtures.Flow) (v repor
 		}
 		v.Duration = time.Since(start)
 		v.Transcript = s.transcript()
+		s.mu.Lock()
+		v.Findings = append([]string(nil), s.findings...)
+		s.mu.Unlock()
 	}()
 	if c.Run == nil {
 		v.Outcome = reports.Error
@@ -108,8 +128,11 @@ func Execute(ctx context.Context, env *Env, c Case, flow fixtures.Flow) (v repor
 }
 
 // grade turns a body's verdict into the case's: no outcome or a negative
-// case without its paired control is an ERROR; a broken SHOULD or MAY rule
-// is a WARN, unless an invariant (never a level matter) was broken.
+// case without its paired control is an ERROR. A FAIL stands for a MUST
+// case, and for any case whose policy the target declares; otherwise a
+// broken SHOULD, MAY or BCP rule is a WARN and an undeclared POLICY rule an
+// INFO (what was observed, never gating) — unless a MUST invariant the case
+// is about was broken.
 func grade(c Case, s *session, out reports.Verdict) reports.Verdict {
 	switch {
 	case out.Outcome == "":
@@ -118,9 +141,23 @@ func grade(c Case, s *session, out reports.Verdict) reports.Verdict {
 	case c.Negative && out.Outcome != reports.Error && out.Outcome != reports.Skip && !s.controlled:
 		out.Outcome = reports.Error
 		out.Reason = "negative case judged without a paired control (harness bug)"
-	case out.Outcome == reports.Fail && !s.invariant && (c.Level == SHOULD || c.Level == MAY):
-		out.Outcome = reports.Warn
-		out.Reason = strings.TrimSpace(fmt.Sprintf("%s not followed (WARN, not FAIL). %s", c.Level, out.Reason))
+	case out.Outcome == reports.Fail && !s.invariant && c.Level != MUST:
+		st := policyState{}
+		if c.Policy != "" {
+			st = policyOf(s.env.Target, s.flow, c.Policy)
+		}
+		switch {
+		case s.declared != "":
+			out.Reason = strings.TrimSpace(fmt.Sprintf("breaks the declared policy (%s). %s", s.declared, out.Reason))
+		case st.holds:
+			out.Reason = strings.TrimSpace(fmt.Sprintf("breaks the declared policy (%s). %s", st.what, out.Reason))
+		case c.Level == POLICY:
+			out.Outcome = reports.Info
+			out.Reason = strings.TrimSpace(fmt.Sprintf("observed, not gating: the target declares %s (policy %s), so this is reported as INFO. %s", st.what, c.Policy, out.Reason))
+		default:
+			out.Outcome = reports.Warn
+			out.Reason = strings.TrimSpace(fmt.Sprintf("%s not followed (WARN, not FAIL). %s", c.Level, out.Reason))
+		}
 	}
 	return out
 }
@@ -183,7 +220,7 @@ func (s *session) tokenURL() string { return fmt.Sprint(s.env.Target.TokenEndpoi
 // in to half of it, so that the valid assertion stays valid.
 func (s *session) spec() fixtures.Spec {
 	sp := fixtures.Spec{Flow: s.flow, Cred: s.cred(), Audience: s.aud()}
-	if ml := s.env.Target.MaxLifetime; ml > 0 && ml < fixtures.DefaultLifetime {
+	if ml, capped := s.lifetimeCap(); capped && ml < fixtures.DefaultLifetime {
 		sp.Claims = append(sp.Claims, func(c fixtures.Claims) {
 			if iat, ok := c["iat"].(int64); ok {
 				c["exp"] = iat + int64(ml/time.Second)/2
@@ -280,9 +317,9 @@ func (s *session) health() *reports.Verdict {
 	}
 	ex := s.send("follow-up valid request (the endpoint must still answer)", req)
 	if !ex.Issued() {
-		s.invariant = true
-		v := fail("a valid request after the case is issued a token", describe(ex),
-			"the endpoint stopped answering valid requests after this case")
+		s.observe(FindStoppedAnswering)
+		v := warn("a valid request after the case is issued a token", describe(ex),
+			"the endpoint stopped answering valid requests after this case [finding "+FindStoppedAnswering+"]")
 		return &v
 	}
 	return nil

@@ -87,71 +87,136 @@ func badRequest(statuses ...int) want {
 	return want{codes: []string{"invalid_request"}, statuses: statuses}
 }
 
-// judgeRejected checks a negative answer: the invariants (an HTTP answer,
-// no token, 4xx, an RFC 6749 error body with a registered code and a clean
-// description, JSON, bounded time) and then the expected error code.
+// judgeRejected checks a negative answer. The case's own subject comes
+// first: a request that must be refused was not issued a token (an issued
+// token is a FAIL). Then the response invariants every refusal must meet
+// (an HTTP answer, 4xx, an RFC 6749 §5.2 error object with a registered
+// code, a clean description, application/json, WWW-Authenticate after
+// Basic, the expected error code, bounded time): a breach is recorded as a
+// finding (reported once per run) and makes the case a WARN, unless the
+// case is about that invariant (Case.About or its flaw's), when it FAILs.
 func (s *session) judgeRejected(ex *driver.Exchange, w want) reports.Verdict {
 	exp := w.String()
 	act := describe(ex)
-	inv := func(reason string) reports.Verdict {
-		s.invariant = true
-		return fail(exp, act, reason)
+	var notes []string
+	// breach records finding id; it returns the case's FAIL when the case
+	// is about it, nil when it is only a note on the verdict.
+	breach := func(id, reason string) *reports.Verdict {
+		s.observe(id)
+		if s.c.about(id) {
+			if d, ok := findingDefs[id]; ok && d.level == MUST {
+				s.invariant = true
+			}
+			v := fail(exp, act, reason)
+			return &v
+		}
+		notes = append(notes, reason+" [finding "+id+"]")
+		return nil
 	}
 	switch {
 	case ex.Err != nil:
-		return inv("no HTTP answer to a refused request (the endpoint must answer with an error, within the timeout)")
+		if v := breach(FindNoAnswer, "no HTTP answer to a refused request (the endpoint must answer with an error, within the timeout)"); v != nil {
+			return *v
+		}
+		return s.noted(warn(exp, act, "no token was issued, but the endpoint did not answer"), notes)
 	case ex.Issued() || ex.Field("access_token") != "":
 		return fail(exp, act, "the endpoint issued an access token for a request it must refuse")
-	case ex.Status >= 200 && ex.Status < 300:
-		return inv(fmt.Sprintf("HTTP %d for a refused request: RFC 6749 §5.2 errors are HTTP 400 (401 for invalid_client)", ex.Status))
 	case ex.Status >= 500:
-		return inv(fmt.Sprintf("HTTP %d: a bad request from the client must be answered with a 4xx error, never a server error", ex.Status))
+		if v := breach(FindServerError, fmt.Sprintf("HTTP %d: a bad request from the client must be answered with a 4xx OAuth error, never a server error", ex.Status)); v != nil {
+			return *v
+		}
+		return s.noted(pass(exp, act), notes)
 	case ex.Status < 400:
-		return inv(fmt.Sprintf("HTTP %d for a refused request: expected a 4xx error", ex.Status))
+		if v := breach(FindErrorStatus, fmt.Sprintf("HTTP %d for a refused request: RFC 6749 §5.2 errors are HTTP 400 (401 for invalid_client)", ex.Status)); v != nil {
+			return *v
+		}
+		return s.noted(pass(exp, act), notes)
 	}
 	if containsInt(w.statuses, ex.Status) {
-		return pass(exp, act)
+		return s.noted(pass(exp, act), notes)
 	}
 	code := ex.ErrorCode()
-	if code == "" {
-		return inv("the refusal has no RFC 6749 §5.2 error body (a JSON object with an error member)")
-	}
-	if !registeredErrors[code] {
-		return inv(fmt.Sprintf("error=%q is not a registered OAuth error code (RFC 6749 §5.2)", code))
-	}
-	if d := ex.ErrorDescription(); d != "" && !descCharsetOK(d) {
-		return inv("error_description has characters outside %x20-21 / %x23-5B / %x5D-7E (RFC 6749 §5.2)")
-	}
-	if mt := ex.MediaType; ex.Format == driver.FormatJSON || ex.Format == "" {
-		if mt != "application/json" {
-			return inv(fmt.Sprintf("error body labelled %q: RFC 6749 §5.2 uses application/json", mt))
+	tolerated := ""
+	switch {
+	case code == "":
+		if v := breach(FindErrorBody, "the refusal has no RFC 6749 §5.2 error body (a JSON object with an error member)"); v != nil {
+			return *v
+		}
+	case !registeredErrors[code]:
+		if v := breach(FindErrorCodeUnknown, fmt.Sprintf("error=%q is not a registered OAuth error code (RFC 6749 §5.2)", code)); v != nil {
+			return *v
+		}
+	case contains(w.codes, code):
+	case contains(w.warn, code):
+		s.observe(FindCodeTolerated)
+		tolerated = fmt.Sprintf("error=%s is a tolerated alternate: %s [finding %s]", code, w.why, FindCodeTolerated)
+	default:
+		if v := breach(codeFinding(w), fmt.Sprintf("wrong error code: expected %s, got %s", strings.Join(w.codes, " or "), code)); v != nil {
+			return *v
 		}
 	}
-	var v reports.Verdict
-	switch {
-	case contains(w.codes, code):
-		v = pass(exp, act)
-	case contains(w.warn, code):
-		v = warn(exp, act, fmt.Sprintf("error=%s is a tolerated alternate: %s", code, w.why))
-	default:
-		return fail(exp, act, fmt.Sprintf("wrong error code: expected %s, got %s", strings.Join(w.codes, " or "), code))
+	if d := ex.ErrorDescription(); d != "" && !descCharsetOK(d) {
+		if v := breach(FindErrorDescCharset, "error_description has characters outside %x20-21 / %x23-5B / %x5D-7E (RFC 6749 §5.2)"); v != nil {
+			return *v
+		}
+	}
+	if mt := ex.MediaType; code != "" && (ex.Format == driver.FormatJSON || ex.Format == "") && mt != "application/json" {
+		if v := breach(FindErrorContentType, fmt.Sprintf("error body labelled %q: RFC 6749 §5.2 uses application/json", mt)); v != nil {
+			return *v
+		}
 	}
 	switch {
 	case ex.Status == http.StatusBadRequest:
 	case ex.Status == http.StatusUnauthorized && code == "invalid_client":
+	case code == "":
 	default:
-		if v.Outcome == reports.Pass {
-			v = warn(exp, act, fmt.Sprintf("HTTP %d with error=%s: RFC 6749 §5.2 answers errors with 400 (401 only for invalid_client)", ex.Status, code))
+		if v := breach(FindErrorStatusNot400, fmt.Sprintf("HTTP %d with error=%s: RFC 6749 §5.2 answers errors with 400 (401 only for invalid_client)", ex.Status, code)); v != nil {
+			return *v
 		}
 	}
 	if ex.Status == http.StatusUnauthorized && ex.Request != nil && ex.Request.Header.Get("Authorization") != "" &&
 		ex.Header.Get("WWW-Authenticate") == "" {
-		return inv("HTTP 401 after the client authenticated with the Authorization header, without WWW-Authenticate (RFC 6749 §5.2 MUST)")
+		if v := breach(FindWWWAuthenticate, "HTTP 401 after the client authenticated with the Authorization header, without WWW-Authenticate (RFC 6749 §5.2 MUST)"); v != nil {
+			return *v
+		}
 	}
-	if ex.Duration > slowAnswer && v.Outcome == reports.Pass {
-		v = warn(exp, act, fmt.Sprintf("the refusal took %s (over %s)", ex.Duration.Round(1e6), slowAnswer))
+	if ex.Duration > slowAnswer {
+		if v := breach(FindSlowRefusal, fmt.Sprintf("the refusal took %s (over %s)", ex.Duration.Round(1e6), slowAnswer)); v != nil {
+			return *v
+		}
 	}
+	v := pass(exp, act)
+	if tolerated != "" {
+		v = warn(exp, act, tolerated)
+	}
+	return s.noted(v, notes)
+}
+
+// noted turns a PASS on the case's subject into a WARN listing the
+// findings seen along the way (each reported once per run).
+func (s *session) noted(v reports.Verdict, notes []string) reports.Verdict {
+	if len(notes) == 0 {
+		return v
+	}
+	prefix := "refused as the case requires, but: "
+	if v.Outcome == reports.Warn && v.Reason != "" {
+		prefix = v.Reason + "; also: "
+	}
+	v.Outcome = reports.Warn
+	v.Reason = prefix + strings.Join(notes, "; ")
 	return v
+}
+
+// codeFinding is the finding for a wrong error code: the flow's assertion
+// error when the want names one, else the request error.
+func codeFinding(w want) string {
+	switch {
+	case contains(w.codes, "invalid_grant"):
+		return FindCodeGrant
+	case contains(w.codes, "invalid_client") && !contains(w.codes, "invalid_request"):
+		return FindCodeClient
+	}
+	return FindCodeRequest
 }
 
 func descCharsetOK(d string) bool {
@@ -165,8 +230,10 @@ func descCharsetOK(d string) bool {
 }
 
 // judgeIssued checks a positive answer: HTTP 200 with an access_token and a
-// token_type (RFC 6749 §5.1 REQUIRED members).
-func judgeIssued(ex *driver.Exchange) reports.Verdict {
+// token_type (RFC 6749 §5.1 REQUIRED members). The invariants of a token
+// response (Cache-Control: no-store and Pragma: no-cache, application/json)
+// are findings: a WARN on the case unless it is about them.
+func (s *session) judgeIssued(ex *driver.Exchange) reports.Verdict {
 	const exp = "HTTP 200 with access_token and token_type (RFC 6749 §5.1)"
 	act := describe(ex)
 	switch {
@@ -179,7 +246,34 @@ func judgeIssued(ex *driver.Exchange) reports.Verdict {
 	case ex.Field("token_type") == "":
 		return fail(exp, act+", no token_type", "token_type is REQUIRED in a successful response (RFC 6749 §5.1)")
 	}
-	return pass(exp, act)
+	var notes []string
+	for _, b := range s.tokenResponseBreaches(ex) {
+		s.observe(b.id)
+		if s.c.about(b.id) {
+			return fail(exp, act, b.reason)
+		}
+		notes = append(notes, b.reason+" [finding "+b.id+"]")
+	}
+	v := pass(exp, act)
+	if len(notes) > 0 {
+		v = warn(exp, act, "issued as the case requires, but: "+strings.Join(notes, "; "))
+	}
+	return v
+}
+
+type breachNote struct{ id, reason string }
+
+// tokenResponseBreaches lists the invariants a token response breaks.
+func (s *session) tokenResponseBreaches(ex *driver.Exchange) []breachNote {
+	var out []breachNote
+	cc, pr := strings.ToLower(ex.Header.Get("Cache-Control")), strings.ToLower(ex.Header.Get("Pragma"))
+	if !strings.Contains(cc, "no-store") || !strings.Contains(pr, "no-cache") {
+		out = append(out, breachNote{FindCacheHeaders, fmt.Sprintf("Cache-Control %q, Pragma %q: a response containing tokens MUST carry no-store and no-cache (RFC 6749 §5.1)", cc, pr)})
+	}
+	if (ex.Format == driver.FormatJSON || ex.Format == "") && ex.MediaType != "application/json" {
+		out = append(out, breachNote{FindTokenContentType, fmt.Sprintf("token response labelled %q, not application/json (RFC 6749 §5.1)", ex.MediaType)})
+	}
+	return out
 }
 
 func contains(xs []string, x string) bool {

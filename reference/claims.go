@@ -36,8 +36,9 @@ type numericDate struct {
 
 // audience is RFC 7519 §4.1.3 aud: a string or an array of strings.
 type audience struct {
-	vals          []string
-	bad           string
-	nonStringOK   bool // flaw aud-non-string-ok
-	arrayRejected bool // flaw aud-array-rejected
+	vals            []string
+	bad             string
+	nonStringOK     bool // flaw aud-non-string-ok
+	arrayRejected   bool // flaw aud-array-rejected
+	objectFlattened bool // flaw aud-object-flattened
 }

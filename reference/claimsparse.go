@@ -80,6 +80,7 @@ type parseFlaws struct {
 	utf8Unchecked bool // utf8-unchecked
 	unbounded     bool // nesting-unbounded
 	coerce        bool // claim-types-coerced
+	issNumber     bool // iss-number-stringified
 }
 
 const maxDepth = 64
@@ -171,7 +172,7 @@ func (p *jparser) stringClaim(dst *string, name string) error {
 	case 'n':
 		return p.lit("null")
 	}
-	if c := p.peek(); p.pf.coerce && (c == '-' || (c >= '0' && c <= '9')) {
+	if c := p.peek(); (p.pf.coerce || p.pf.issNumber && name == "iss") && (c == '-' || (c >= '0' && c <= '9')) {
 		start := p.i
 		err := p.number()
 		*dst = string(p.b[start:p.i])
@@ -224,6 +225,9 @@ func (p *jparser) aud(a *audience) error {
 			}
 			return p.errf("',' or ']' expected")
 		}
+	}
+	if p.peek() == '{' && a.objectFlattened {
+		return p.flattenObject(a)
 	}
 	a.bad = "neither a string nor an array"
 	return p.skip(0)
@@ -509,4 +513,42 @@ func (p *jparser) skip(depth int) error {
 		}
 	}
 	return p.errf("value expected")
+}
+
+// flattenObject reads an aud JSON object and takes its string member values
+// as audience values (flaw aud-object-flattened).
+func (p *jparser) flattenObject(a *audience) error {
+	p.i++
+	p.ws()
+	if p.eat('}') {
+		return nil
+	}
+	for {
+		p.ws()
+		if _, err := p.str(); err != nil {
+			return err
+		}
+		p.ws()
+		if !p.eat(':') {
+			return p.errf("':' expected")
+		}
+		p.ws()
+		if p.peek() == '"' {
+			s, err := p.str()
+			if err != nil {
+				return err
+			}
+			a.vals = append(a.vals, s)
+		} else if err := p.skip(1); err != nil {
+			return err
+		}
+		p.ws()
+		if p.eat(',') {
+			continue
+		}
+		if p.eat('}') {
+			return nil
+		}
+		return p.errf("',' or '}' expected")
+	}
 }

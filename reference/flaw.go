@@ -130,6 +130,17 @@ const (
 	FlawMethodNotChecked       Flaw = "method-not-checked"          // only GET refused: PUT, PATCH, DELETE processed like POST
 	FlawFormatUnknown500       Flaw = "format-unknown-500"          // an unknown format value falls through the response writer: HTTP 500
 	FlawFirstCertOnly          Flaw = "first-cert-only"             // only the first certificate registered for a client is tried: a rotated-in key is refused
+
+	// Specific flaws for cases that only catch-all flaws proved before.
+	FlawIssUnknownDefault    Flaw = "iss-unknown-default-client" // an unknown iss is served by a catch-all default client that trusts every registered key
+	FlawJWEPassthrough       Flaw = "jwe-passthrough"            // a five-part JWE is passed through unverified as an opaque encrypted assertion
+	FlawAlgUnknownDefault    Flaw = "alg-unknown-default"        // an unknown alg is replaced by the issuer's default algorithm and the header re-encoded
+	FlawIssNumberStringified Flaw = "iss-number-stringified"     // a numeric iss is stringified and resolved as a legacy tenant number by trial verification
+	FlawAudPercentDecoded    Flaw = "aud-percent-decoded"        // aud compared after percent-decoding
+	FlawAudObjectFlattened   Flaw = "aud-object-flattened"       // an aud object's string members are taken as audience values
+	FlawAudSameHostAnyPath   Flaw = "aud-same-host-any-path"     // aud matches any URL on the server's scheme and host
+	FlawECDSANoRangeCheck    Flaw = "ecdsa-no-range-check"       // ECDSA without the 0 < r, s < n range check: r = s = 0 verifies (CVE-2022-21449)
+	FlawHMACAnyKeyLength     Flaw = "hmac-any-key-length"        // no minimum HMAC key length: the built-in 6-byte default secret "secret" verifies
 )
 
 func init() {
@@ -227,6 +238,15 @@ func init() {
 	r(FlawMethodNotChecked, "RFC6749-3.2 (POST)", "only GET is refused: PUT, PATCH and DELETE token requests are processed like POST")
 	r(FlawClaimTypesCoerced, "RFC7519-4.1.1, 4.1.2, 4.1.7 (StringOrURI, string)", "a JSON number in iss, sub or jti is coerced to its decimal string")
 	r(FlawFirstCertOnly, "RFC7523-3 item 9 (verify with the issuer's registered keys), OIDC Core 10.1.1 (key rollover by adding keys)", "only the first certificate registered for the client is tried, so during a rotation overlap an assertion signed by the second (new) key is refused")
+	r(FlawIssUnknownDefault, "RFC7523-3 item 1 (iss identifies a registered client), RFC7523-3.1", "an iss that names no registered client is served by the default client: a catch-all entry, named after the iss as sent, that trusts every registered key and secret and permits every flow, algorithm and subject")
+	r(FlawJWEPassthrough, "RFC7523-3 item 9 (the JWT MUST be digitally signed or MACed), RFC8725-3.3", "a five-part JWE is taken as an encrypted assertion meant for someone else and passed through unverified: the token goes to the client named by client_id, or to an anonymous client")
+	r(FlawAlgUnknownDefault, "RFC7515-4.1.1 (alg MUST be understood), RFC8725-3.1", "an alg the server does not know (HS1) is replaced by the issuer's default algorithm (its first registered one) and the header re-encoded before verification, so the signature is checked as if alg had been that default")
+	r(FlawIssNumberStringified, "RFC7519-4.1.1 (iss is a StringOrURI), RFC7523-3 item 1", "a JSON number in iss is stringified and taken as a legacy numeric tenant id, which is resolved to the registered client whose key or secret verifies the signature")
+	r(FlawAudPercentDecoded, "RFC7523-3 item 3 (Simple String Comparison, RFC3986-6.2.1)", "aud is percent-decoded before the comparison, so /%74oken matches /token")
+	r(FlawAudObjectFlattened, "RFC7519-4.1.3 (aud is a string or an array of strings)", "an aud JSON object is flattened: its string member values are taken as the audience")
+	r(FlawAudSameHostAnyPath, "RFC7523-3 item 3 (aud identifies the token endpoint or the issuer)", "aud is compared by scheme and host only: any path on this server (/par, /authorize) is accepted")
+	r(FlawECDSANoRangeCheck, "RFC7518-3.4, FIPS 186-4 6.4.2 (reject r or s outside [1, n-1])", "ECDSA verification without the range check of r and s: the all-zero signature r = s = 0 verifies any message (psychic signatures, CVE-2022-21449)")
+	r(FlawHMACAnyKeyLength, "RFC7518-3.2 (an HMAC key at least the size of the hash output MUST be used), RFC8725-3.5", "HMAC keys of any length verify: the framework's built-in development secret \"secret\" (6 bytes, which the length check would have refused) stays configured beside each client's secret and verifies HS256 assertions")
 	r(FlawFormatUnknown500, "RFC6749-5.2 (invalid_request: an unsupported parameter value), vendor format parameter", "an unknown format value (yaml, XML) is not validated and reaches the response writer, which has no case for it: HTTP 500 server_error")
 }
 

@@ -332,8 +332,38 @@ func TestFlaws(t *testing.T) {
 			r := validPost(grant, func(f url.Values) { f.Set("format", "yaml") })(e)
 			return r.status == 400 && r.code() == ErrInvalidRequest
 		}},
+		{flaw: FlawIssUnknownDefault, ok: refuses(grant, nil, "claims-iss-wrong")},
+		{flaw: FlawJWEPassthrough, ok: refuses(grant, nil, "enc-jwe")},
+		{flaw: FlawAlgUnknownDefault, ok: func(e *env) bool {
+			tok, err := badjws.SetHeaderMember(e.mustMint(grant, nil, "valid"), "alg", "HS1")
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return refused(e.post(form(grant, tok)))
+		}},
+		{flaw: FlawIssNumberStringified, ok: refuses(grant, nil, "valid", setClaim("iss", 12345))},
+		{flaw: FlawAudPercentDecoded, ok: func(e *env) bool {
+			return refused(e.send(grant, "valid", setClaim("aud", strings.Replace(e.srv.TokenURL, "/token", "/%74oken", 1))))
+		}},
+		{flaw: FlawAudObjectFlattened, ok: func(e *env) bool {
+			return refused(e.send(grant, "valid", setClaim("aud", map[string]string{"aud": e.srv.TokenURL})))
+		}},
+		{flaw: FlawAudSameHostAnyPath, ok: func(e *env) bool {
+			return refused(e.send(grant, "valid", setClaim("aud", e.srv.URL+"/par")))
+		}},
+		{flaw: FlawECDSANoRangeCheck, ok: refuses(pk, nil, "sig-ecdsa-psychic")},
+		{flaw: FlawHMACAnyKeyLength, ok: func(e *env) bool {
+			p, err := badjws.DecodePayload(e.mustMint(hs, nil, "valid"))
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			tok, err := badjws.SignRaw([]byte(`{"alg":"HS256"}`), p, "HS256", []byte(builtinDevSecret))
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return refused(e.post(form(hs, tok)))
+		}},
 	}
-	_ = hs
 	_ = hybrid
 	_ = x509.ParseCertificate
 

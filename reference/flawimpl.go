@@ -15,11 +15,14 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/jwtharness/jwtharness/reference/registry"
 )
 
 // This file holds the code paths only flaws take: a correct server never
@@ -230,4 +233,177 @@ func headerMembersFirstWins(b []byte) (map[string]json.RawMessage, bool, bool) {
 		m[k] = raw
 	}
 	return m, dup, true
+}
+
+// errPassThrough ends the assertion pipeline early with success; only flaw
+// jwe-passthrough returns it.
+var errPassThrough = &OAuthError{Code: "pass-through"}
+
+// anonymousClient is who a passed-through JWE's token goes to when the
+// request names no registered client (flaw jwe-passthrough).
+var anonymousClient = &clientEntry{Client: &registry.Client{ID: "anonymous"}}
+
+// passThrough accepts a five-part JWE unverified (flaw jwe-passthrough): the
+// client is the one the client_id parameter names, else anonymous.
+func (v *Verifier) passThrough(s *vstate) *OAuthError {
+	s.client = anonymousClient
+	if c, ok := v.clients[s.hint]; ok {
+		s.client = c
+	}
+	s.method = s.defaultMethod()
+	return errPassThrough
+}
+
+// clientByTrial returns the first registered client whose key or secret
+// verifies the token as parsed, trying the client the request names
+// (client_id) first (flaws iss-unknown-default-client and
+// iss-number-stringified identify the client by its key).
+func (v *Verifier) clientByTrial(s *vstate) *clientEntry {
+	if s.jws == nil {
+		return nil
+	}
+	order := v.all
+	if c, ok := v.clients[s.hint]; ok {
+		order = append([]*clientEntry{c}, v.all...)
+	}
+	for _, c := range order {
+		if registry.IsHMAC(s.alg) {
+			if c.secret != nil {
+				if _, err := s.jws.Verify(c.secret); err == nil {
+					return c
+				}
+			}
+			continue
+		}
+		for _, k := range c.keys {
+			if !registry.KeyFits(s.alg, k.pub) {
+				continue
+			}
+			if _, err := s.jws.Verify(k.pub); err == nil {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// defaultClient is the catch-all client of flaw iss-unknown-default-client:
+// named after the unknown iss, trusting every registered key and secret
+// (found by trial verification), permitting every flow, algorithm and subject.
+func (v *Verifier) defaultClient(s *vstate, iss string) (*clientEntry, bool) {
+	if !validClientID(iss) {
+		return nil, false
+	}
+	c := v.clientByTrial(s)
+	if c == nil {
+		return nil, false
+	}
+	return &clientEntry{
+		Client: &registry.Client{ID: iss, Algorithms: supportedAlgs, Certificates: c.Certificates, Secret: c.Secret,
+			Methods: []registry.Method{registry.MethodJWTBearer, registry.MethodPrivateKeyJWT, registry.MethodClientSecretJWT}},
+		keys: c.keys, secret: c.secret,
+	}, true
+}
+
+// validClientID: the default client serves only issuers that are valid
+// client_id syntax, VSCHAR = %x20-7E (RFC 6749 appendix A.1).
+func validClientID(id string) bool {
+	if id == "" {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x20 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// isDecimal reports whether s is a decimal number as a stringified JSON
+// number reads (flaw iss-number-stringified).
+func isDecimal(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && c != '-' && c != '.' && c != 'e' && c != 'E' && c != '+' {
+			return false
+		}
+	}
+	return true
+}
+
+// defaultAlgToken rewrites the header of a token whose alg this server does
+// not know with the issuer's first registered algorithm, re-encoding the
+// header (flaw alg-unknown-default). The signature is left as sent.
+func (v *Verifier) defaultAlgToken(token string) (string, bool) {
+	h, rest, ok := strings.Cut(token, ".")
+	if !ok {
+		return "", false
+	}
+	hb, err := base64.RawURLEncoding.DecodeString(h)
+	if err != nil {
+		return "", false
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(hb, &m) != nil {
+		return "", false
+	}
+	var alg string
+	if json.Unmarshal(m["alg"], &alg) != nil || alg == "" || strings.EqualFold(alg, "none") || slices.Contains(supportedAlgs, jose.SignatureAlgorithm(alg)) {
+		return "", false
+	}
+	p, _, _ := strings.Cut(rest, ".")
+	pb, err := base64.RawURLEncoding.DecodeString(p)
+	if err != nil {
+		return "", false
+	}
+	var cl struct {
+		Iss string `json:"iss"`
+	}
+	if json.Unmarshal(pb, &cl) != nil {
+		return "", false
+	}
+	c, ok := v.clients[cl.Iss]
+	if !ok || len(c.Algorithms) == 0 {
+		return "", false
+	}
+	m["alg"], _ = json.Marshal(string(c.Algorithms[0]))
+	nh, err := json.Marshal(m)
+	if err != nil {
+		return "", false
+	}
+	return base64.RawURLEncoding.EncodeToString(nh) + "." + rest, true
+}
+
+// builtinDevSecret is the framework default HMAC secret of flaw
+// hmac-any-key-length (6 bytes: a length check would refuse it).
+const builtinDevSecret = "secret"
+
+// zeroECDSASignature reports whether the signature segment is all zero
+// bytes, r = s = 0 (flaw ecdsa-no-range-check: without the range check
+// the verification equation holds for it).
+func zeroECDSASignature(token string) bool {
+	i := strings.LastIndexByte(token, '.')
+	if i < 0 {
+		return false
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(token[i+1:])
+	if err != nil || len(sig) == 0 {
+		return false
+	}
+	for _, b := range sig {
+		if b != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// sameHost reports whether two URLs share scheme and host (flaw
+// aud-same-host-any-path).
+func sameHost(got, want string) bool {
+	g, err1 := url.Parse(got)
+	w, err2 := url.Parse(want)
+	return err1 == nil && err2 == nil && g.Host != "" && g.Scheme == w.Scheme && strings.EqualFold(g.Host, w.Host)
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -136,6 +137,7 @@ func NewVerifier(opts Options) (*Verifier, error) {
 		utf8Unchecked: v.has(FlawUTF8Unchecked),
 		unbounded:     v.has(FlawNestingUnbounded),
 		coerce:        v.has(FlawClaimTypesCoerced),
+		issNumber:     v.has(FlawIssNumberStringified),
 	}
 	for _, c := range o.Registry.Clients() {
 		ce := &clientEntry{Client: c}
@@ -256,6 +258,9 @@ func (v *Verifier) verify(ctx context.Context, purpose Purpose, token, hint stri
 	s.claims.Aud.vals = auds
 	for _, st := range assertionPipeline {
 		if err := st.run(v, s); err != nil {
+			if err == errPassThrough {
+				break
+			}
 			release(s)
 			return nil, err
 		}
@@ -318,6 +323,9 @@ func (v *Verifier) checkCharset(s *vstate) *OAuthError {
 	dots := strings.Count(t, ".")
 	if dots != 2 {
 		if dots == 4 {
+			if v.has(FlawJWEPassthrough) {
+				return v.passThrough(s)
+			}
 			return malformed(s.purpose, "RFC 7523 section 3 item 9: the assertion is a JWE (5 parts); only signed or MACed JWTs are accepted")
 		}
 		return malformed(s.purpose, "RFC 7515 section 7.1: the assertion must have exactly three dot-separated parts")
@@ -412,6 +420,12 @@ func (v *Verifier) parseCompact(s *vstate) *OAuthError {
 			}
 		}
 		jws, err = jose.ParseSignedCompact(s.token, v.algs)
+	}
+	if err != nil && v.has(FlawAlgUnknownDefault) {
+		if tok, ok := v.defaultAlgToken(s.token); ok {
+			s.token = tok
+			jws, err = jose.ParseSignedCompact(tok, v.algs)
+		}
 	}
 	if err != nil {
 		if (v.has(FlawDupHeaderFirstWins) || v.has(FlawAlgDefaulted)) && v.parseByHand(s) {
@@ -532,11 +546,17 @@ func (v *Verifier) decodeClaims(s *vstate) *OAuthError {
 	s.claims.Exp.lenient, s.claims.Nbf.lenient, s.claims.Iat.lenient = lenient, lenient, lenient
 	s.claims.Aud.nonStringOK = v.has(FlawAudNonStringOK)
 	s.claims.Aud.arrayRejected = v.has(FlawAudArrayRejected)
+	s.claims.Aud.objectFlattened = v.has(FlawAudObjectFlattened)
 	if err := parseClaims(s.payload, &s.claims, v.pf); err != nil {
 		if v.has(FlawClaimTypeBadRequest) {
 			return newErr(ErrInvalidRequest, "the claims could not be bound: "+sanitizeDesc(err.Error()))
 		}
 		return malformed(s.purpose, "RFC 7519 section 7.2: the claims are not a valid JSON object of the registered claim types: "+sanitizeDesc(err.Error()))
+	}
+	if v.has(FlawIssNumberStringified) && isDecimal(s.claims.Iss) {
+		if c := v.clientByTrial(s); c != nil {
+			s.claims.Iss = c.ID
+		}
 	}
 	if v.has(FlawJTIBurnedEarly) && s.claims.JTI != "" {
 		if e := v.insertReplay(s); e != nil {
@@ -564,6 +584,9 @@ func (v *Verifier) lookupIssuer(s *vstate) *OAuthError {
 				break
 			}
 		}
+	}
+	if !ok && v.has(FlawIssUnknownDefault) {
+		c, ok = v.defaultClient(s, iss)
 	}
 	if !ok {
 		return flowErr(s.purpose, "RFC 7523 section 3 item 1: iss "+quote(iss)+" is not a registered client")
@@ -753,6 +776,10 @@ func (v *Verifier) verifySignature(s *vstate) *OAuthError {
 	if s.noneAlg || v.has(FlawSigNotVerified) {
 		return nil
 	}
+	if v.has(FlawECDSANoRangeCheck) && strings.HasPrefix(string(s.alg), "ES") && zeroECDSASignature(s.token) {
+		s.verified = true
+		return nil
+	}
 	useManual := s.manual || v.has(FlawCritIgnored) && (s.header.ExtraHeaders["crit"] != nil || s.header.ExtraHeaders["b64"] != nil)
 	for _, k := range s.keys {
 		if useManual {
@@ -770,6 +797,10 @@ func (v *Verifier) verifySignature(s *vstate) *OAuthError {
 			s.verified = true
 			return nil
 		}
+	}
+	if v.has(FlawHMACAnyKeyLength) && registry.IsHMAC(s.alg) && manualVerify(s.alg, []byte(builtinDevSecret), s.token, false) {
+		s.verified = true
+		return nil
 	}
 	if registry.IsHMAC(s.alg) {
 		return flowErr(s.purpose, "RFC 7523 section 3 item 9: the MAC does not verify with the secret of client "+quote(s.client.ID))
@@ -835,6 +866,14 @@ func (v *Verifier) audMatch(got, want string) bool {
 		return false
 	}
 	if v.has(FlawAudPrefixMatch) && got != "" && (strings.Contains(got, want) || strings.HasPrefix(want, got)) {
+		return true
+	}
+	if v.has(FlawAudPercentDecoded) {
+		if g, err := url.PathUnescape(got); err == nil && g == want {
+			return true
+		}
+	}
+	if v.has(FlawAudSameHostAnyPath) && sameHost(got, want) {
 		return true
 	}
 	if v.has(FlawAudNormalized) {

@@ -98,55 +98,6 @@ func TestReplayCapacity(t *testing.T) {
 	}
 }
 
-// FuzzVerify: whatever the assertion, the verifier neither panics nor hangs
-// and answers only with RFC 6749 error codes.
-func FuzzVerify(f *testing.F) {
-	c := getCreds(f)
-	v := newTestVerifier(f, Options{})
-	for _, tok := range []string{
-		mintFor(f, fixtures.FlowJWTBearer, c.rsa),
-		mintFor(f, fixtures.FlowPrivateKeyJWT, c.ec),
-		mintFor(f, fixtures.FlowPrivateKeyJWT, c.ed),
-		mintFor(f, fixtures.FlowClientSecretJWT, c.secret),
-		mintFor(f, fixtures.FlowJWTBearer, c.rsa, func(cl fixtures.Claims) { cl["exp"] = "1700000000"; cl["aud"] = []any{1, nil} }),
-		mintFor(f, fixtures.FlowJWTBearer, c.rsa, func(cl fixtures.Claims) { cl["nbf"] = 9.3e18; cl["iat"] = -1 }),
-		"", ".", "..", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", "eyJhbGciOiJIUzI1NiIsImNyaXQiOlsieCJdfQ.e30.AAAA",
-		`{"payload":"e30","signatures":[]}`, "a.b.c.d.e",
-	} {
-		f.Add(tok, true)
-		f.Add(tok, false)
-	}
-	f.Fuzz(func(t *testing.T, tok string, grant bool) {
-		p := PurposeClientAuth
-		if grant {
-			p = PurposeGrant
-		}
-		start := time.Now()
-		res, err := v.Verify(context.Background(), p, tok)
-		if d := time.Since(start); d > 2*time.Second {
-			t.Fatalf("verification took %v", d)
-		}
-		if err == nil {
-			if res == nil || res.Client == nil {
-				t.Fatal("success without a result")
-			}
-			return
-		}
-		if !rfc6749Codes[err.Code] {
-			t.Fatalf("error code %q is not an RFC 6749 code", err.Code)
-		}
-		if p == PurposeGrant && err.Code == ErrInvalidClient || p == PurposeClientAuth && err.Code == ErrInvalidGrant {
-			t.Fatalf("error code %q for %v", err.Code, p)
-		}
-		if err.Status < 400 || err.Status >= 500 && err.Code != ErrTemporarilyUnavailable {
-			t.Fatalf("status %d for bad input", err.Status)
-		}
-		if strings.ContainsAny(err.Description, "\"\\\r\n") || sanitizeDesc(err.Description) != err.Description {
-			t.Fatalf("description outside the RFC 6749 charset: %q", err.Description)
-		}
-	})
-}
-
 // benchCase is one algorithm of BenchmarkVerify.
 type benchCase struct {
 	name string

@@ -72,9 +72,8 @@ func StartReference(ctx context.Context, opts ReferenceOptions) (env *catalog.En
 	}
 	t := set.NewTarget(srv.TokenURL, srv.Issuer)
 	t.Profile = profile
-	// The reference answers every format the vendor parameter names, and
-	// its policy is declared, so that every POLICY case gates here.
-	DeclareReferencePolicy(t, reference.DefaultMaxBodyBytes, referenceMaxNesting)
+	// set.NewTarget declares the reference's policy (fixtureset
+	// DeclareReferencePolicy), so that every POLICY case gates here.
 	env, err = NewEnv(t)
 	if err != nil {
 		srv.Close()
@@ -146,57 +145,4 @@ func Describe(t *target.Target) string {
 		flows = append(flows, string(f))
 	}
 	return fmt.Sprintf("%s (profile %s, flows %s)", t.TokenEndpoint, t.Profile, strings.Join(flows, ", "))
-}
-
-// referenceMaxNesting is the reference server's depth limit on nested JSON
-// in the claims (reference/claimsparse.go maxDepth).
-const referenceMaxNesting = 64
-
-// DeclareReferencePolicy writes the reference server's policy into t (the
-// embedded run's target), where t does not declare it already, so that
-// every POLICY case gates there: iat required on the grant only, jti
-// required on client assertions (OpenID Connect Core §9), exp at most
-// t.MaxLifetime ahead, explicit typing, assertions up to maxBytes, claims
-// nested up to maxNesting, the formats json/urlencoded/xml, and both
-// audiences (rfc7523; rfc7523bis client assertions: the issuer only).
-func DeclareReferencePolicy(t *target.Target, maxBytes, maxNesting int) {
-	yes, no := true, false
-	if !t.MaxLifetimeDeclared {
-		if t.MaxLifetime == 0 {
-			t.MaxLifetime = target.DefaultMaxLifetime
-		}
-		t.MaxLifetimeDeclared = true
-	}
-	t.LeewayDeclared = true
-	if t.Policy.ExplicitTyping == nil {
-		t.Policy.ExplicitTyping = &yes
-	}
-	if t.Policy.MaxAssertionBytes == 0 {
-		t.Policy.MaxAssertionBytes = maxBytes
-	}
-	if t.Policy.MaxNesting == 0 {
-		t.Policy.MaxNesting = maxNesting
-	}
-	if t.Policy.Audiences == "" {
-		t.Policy.Audiences = target.AudiencesBoth
-	}
-	if !t.Policy.FormatsDeclared {
-		t.Formats = []string{target.FormatJSON, target.FormatURLEncoded, target.FormatXML}
-		t.Policy.FormatsDeclared = true
-	}
-	for flow, fc := range t.Flows {
-		if fc == nil {
-			continue
-		}
-		if fc.IATRequired == nil && t.Policy.IATRequired == nil {
-			v := &no
-			if !flow.ClientAuth() {
-				v = &yes
-			}
-			fc.IATRequired = v
-		}
-		if fc.JTIRequired == nil && t.Policy.JTIRequired == nil && flow.ClientAuth() {
-			fc.JTIRequired = &yes
-		}
-	}
 }

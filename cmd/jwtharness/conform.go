@@ -17,6 +17,7 @@ import (
 	"github.com/jwtharness/jwtharness/suites"
 	"github.com/jwtharness/jwtharness/suites/catalog"
 	"github.com/jwtharness/jwtharness/suites/driver"
+	"github.com/jwtharness/jwtharness/suites/expect"
 )
 
 type conformFlags struct {
@@ -33,6 +34,8 @@ type conformFlags struct {
 	seed        int64
 	verbose     bool
 	timeout     time.Duration
+	expect      string
+	writeExpect string
 }
 
 func newConformCmd() *cobra.Command {
@@ -52,17 +55,31 @@ combine with AND. They compile to a Ginkgo label filter (labels case:ID,
 level:LEVEL, flow:FLOW, family:FAMILY); --label-filter adds a raw expression.
 --dry-run lists the selected cases without sending anything.
 
-Outcomes: PASS, FAIL (a MUST violated), WARN (a SHOULD not followed), SKIP (the
-target does not offer what the case needs; the reason says what), ERROR (the
-harness could not complete the case). --report-dir writes report.json,
-junit.xml, report.md and report.html, also when the run fails.
+Outcomes: PASS; FAIL (a MUST of the quoted clause, or a policy the target file
+declares, was broken); WARN (a SHOULD or MAY not followed, a tolerated
+alternative, or a finding seen on an otherwise correct answer); INFO (what was
+observed about a policy the target does not declare: never gating); SKIP (the
+target does not offer what the case needs; the reason says what); ERROR (the
+harness could not complete the case). Findings are response deviations
+(error_description charset, WWW-Authenticate, cache headers, content type,
+error codes, 5xx) reported once per root cause with the case runs that saw
+them; a finding FAILs only when its clause is a MUST. --report-dir writes
+report.json, junit.xml, report.md and report.html, also when the run fails.
 
-Exit codes: 0 conformant (warnings allowed), 1 a FAIL or ERROR (or, with
---strict, a WARN), 2 bad invocation or target file, 3 the run could not
-complete (for example, the endpoint is unreachable).`,
+Baseline: --expect FILE lists known deviations (case and flow, or finding, each
+with a reason); the gate then fails only on new FAILs, ERRORs and MUST
+findings, and on listed ones that no longer happen (stale entries).
+--write-expect FILE writes such a file from the run (review every reason).
+
+Exit codes: 0 conformant (warnings allowed), 1 a FAIL, ERROR, MUST finding or
+stale expectation (or, with --strict, a WARN or any finding), 2 bad invocation,
+target or expectations file, 3 the run could not complete (for example, the
+endpoint is unreachable).`,
 		Example: `  jwtharness conform
   jwtharness conform --target fx/target.yaml --report-dir out
   jwtharness conform --target fx/target.yaml --level MUST --flow jwt_bearer
+  jwtharness conform --target fx/target.yaml --write-expect expected.yaml
+  jwtharness conform --target fx/target.yaml --expect expected.yaml --profile rfc7523bis
   jwtharness conform --case aud-wrong --case aud-missing -v
   jwtharness conform --label-filter 'family:aud && !flow:client_secret_jwt' --dry-run`,
 		Args: cobra.NoArgs,
@@ -72,13 +89,15 @@ complete (for example, the endpoint is unreachable).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.target, "target", "", "target file describing the endpoint (default: start the embedded reference server)")
-	fl.StringVar(&f.profile, "profile", "", "profile of the embedded reference server: rfc7523 (default) or rfc7523bis (only without --target)")
+	fl.StringVar(&f.profile, "profile", "", "profile: rfc7523 or rfc7523bis; overrides the target file's profile (default: the file's; rfc7523 for the embedded reference server)")
 	fl.StringSliceVar(&f.levels, "level", nil, "run only cases of these levels: MUST, SHOULD, MAY, BCP, POLICY")
 	fl.StringSliceVar(&f.flows, "flow", nil, "run only these flows: jwt_bearer, private_key_jwt, client_secret_jwt (or grant, client-pk, client-hs)")
 	fl.StringSliceVar(&f.cases, "case", nil, "run only these case IDs (see jwtharness cases)")
 	fl.StringSliceVar(&f.families, "family", nil, "run only these case families (aud, time, replay, signature, ...)")
 	fl.StringVar(&f.labelFilter, "label-filter", "", "raw Ginkgo label filter, and-ed with the flags above")
-	fl.BoolVar(&f.strict, "strict", false, "treat WARN (a SHOULD not followed) as failing the gate")
+	fl.BoolVar(&f.strict, "strict", false, "treat every deviation (WARN verdicts and findings) as failing the gate")
+	fl.StringVar(&f.expect, "expect", "", "expected deviations file: the gate fails only on new FAIL/ERROR verdicts and MUST findings, and on stale entries")
+	fl.StringVar(&f.writeExpect, "write-expect", "", "write the run's FAIL/ERROR verdicts and MUST findings as an expected deviations file")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "list the selected cases without sending anything")
 	fl.StringVar(&f.reportDir, "report-dir", "", "write report.json, junit.xml, report.md and report.html here")
 	fl.Int64Var(&f.seed, "seed", 0, "random seed that orders the case families (default: from the clock, printed)")
@@ -108,9 +127,6 @@ func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) err
 	switch f.profile {
 	case "":
 	case string(target.ProfileRFC7523), string(target.ProfileRFC7523bis):
-		if f.target != "" {
-			return usageErr(errors.New("conform: --profile applies to the embedded reference server; the target file declares its own profile"))
-		}
 		profile = target.Profile(f.profile)
 	default:
 		return usageErr(fmt.Errorf("conform: unknown --profile %q (want rfc7523 or rfc7523bis)", f.profile))
@@ -120,6 +136,17 @@ func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) err
 	var tg *target.Target
 	if f.target != "" {
 		if tg, err = target.Load(f.target); err != nil {
+			return usageErr(fmt.Errorf("conform: %w", err))
+		}
+		if profile != "" {
+			if tg, err = tg.WithProfile(profile); err != nil {
+				return usageErr(fmt.Errorf("conform: --profile: %w", err))
+			}
+		}
+	}
+	var baseline *expect.File
+	if f.expect != "" {
+		if baseline, err = expect.Load(f.expect); err != nil {
 			return usageErr(fmt.Errorf("conform: %w", err))
 		}
 	}
@@ -177,12 +204,23 @@ func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) err
 		}
 		return incompleteErr(fmt.Errorf("conform: %w", err))
 	}
+	if baseline != nil {
+		expect.Apply(&rec, baseline)
+	}
 	if err := reports.WriteText(out, &rec); err != nil {
 		return incompleteErr(err)
 	}
 	conformWriteReports(out, errOut, f.reportDir, &rec)
+	if f.writeExpect != "" {
+		header := fmt.Sprintf("Written by jwtharness %s conform against %s on %s.", version, rec.Target.URL, rec.Started.Format(time.RFC3339))
+		if err := expect.WriteFile(f.writeExpect, expect.FromRun(&rec), header); err != nil {
+			fmt.Fprintln(errOut, "jwtharness: conform: --write-expect:", err)
+		} else {
+			fmt.Fprintf(out, "Expected deviations: %s (review every reason)\n", f.writeExpect)
+		}
+	}
 	switch {
-	case len(rec.Gating()) > 0:
+	case rec.Gated():
 		return gateErr(nil)
 	case !rec.Complete:
 		return incompleteErr(fmt.Errorf("conform: the run did not complete: %s", rec.Incomplete))

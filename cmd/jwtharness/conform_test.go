@@ -94,7 +94,13 @@ func TestConformExitCodes(t *testing.T) {
 	os.WriteFile(broken, []byte("token_endpoint: http://127.0.0.1:1/token\ntoken_endpiont: typo\n"), 0o644)
 	unreachable := writeTarget(t, closedPort(t))
 	flawed := flawedServer(t, reference.FlawAudIgnored)
-	noLeeway := flawedServer(t, reference.FlawExpNoLeeway) // breaks a SHOULD: WARN
+	noLeeway := flawedServer(t, reference.FlawExpiresInString) // breaks a SHOULD (expires_in RECOMMENDED as a number): WARN
+	baselineDir := t.TempDir()
+	staleExpect := filepath.Join(baselineDir, "stale.yaml")
+	os.WriteFile(staleExpect, []byte("expected:\n  - case: aud-wrong\n    flow: grant\n    reason: fixed long ago\n"), 0o644)
+	unknownExpect := filepath.Join(baselineDir, "unknown.yaml")
+	os.WriteFile(unknownExpect, []byte("expected:\n  - case: aud-wrong\n    flow: grant\n    reason: x\n  - case: no-such-case\n    flow: grant\n    reason: y\n"), 0o644)
+	written := filepath.Join(baselineDir, "written.yaml")
 
 	tests := []struct {
 		name     string
@@ -118,12 +124,20 @@ func TestConformExitCodes(t *testing.T) {
 		{name: "broken target file", args: []string{"--target", broken}, want: ExitUsage},
 		{name: "unreachable endpoint", args: []string{"--target", unreachable}, want: ExitIncomplete, report: true, complete: false,
 			outcomes: func(s reports.Summary) bool { return s.Total == 0 }},
-		{name: "warnings pass the gate", args: []string{"--target", noLeeway, "--case", "time-exp-skew-accepted"}, want: ExitOK, report: true, complete: true,
+		{name: "warnings pass the gate", args: []string{"--target", noLeeway, "--case", "resp-expires-in-number"}, want: ExitOK, report: true, complete: true,
 			outcomes: func(s reports.Summary) bool { return s.Warn > 0 && s.Fail == 0 }},
-		{name: "warnings fail a strict gate", args: []string{"--target", noLeeway, "--case", "time-exp-skew-accepted", "--strict"}, want: ExitGateFailed, report: true, complete: true,
+		{name: "warnings fail a strict gate", args: []string{"--target", noLeeway, "--case", "resp-expires-in-number", "--strict"}, want: ExitGateFailed, report: true, complete: true,
 			outcomes: func(s reports.Summary) bool { return s.Warn > 0 && s.Fail == 0 }},
 		{name: "flawed endpoint fails the gate", args: []string{"--target", flawed, "--family", "aud"}, want: ExitGateFailed, report: true, complete: true,
 			outcomes: func(s reports.Summary) bool { return s.Fail > 0 }},
+		{name: "--profile overrides the target file", args: []string{"--target", writeTarget(t, closedPort(t)), "--profile", "rfc7523bis", "--dry-run", "--family", "aud"}, want: ExitOK},
+		{name: "write the baseline of a flawed endpoint", args: []string{"--target", flawed, "--case", "aud-wrong,aud-empty", "--write-expect", written}, want: ExitGateFailed, report: true, complete: true,
+			outcomes: func(s reports.Summary) bool { return s.Fail > 0 }},
+		{name: "the baseline expects those FAILs", args: []string{"--target", flawed, "--case", "aud-wrong,aud-empty", "--expect", written}, want: ExitOK, report: true, complete: true,
+			outcomes: func(s reports.Summary) bool { return s.Fail > 0 && s.Expected == s.Fail && s.Stale == 0 }},
+		{name: "a stale expectation fails the gate", args: []string{"--case", "aud-wrong", "--flow", "grant", "--expect", staleExpect}, want: ExitGateFailed, report: true, complete: true,
+			outcomes: func(s reports.Summary) bool { return s.Stale == 1 && s.Fail == 0 }},
+		{name: "an unknown case in the expectations file", args: []string{"--expect", unknownExpect}, want: ExitUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

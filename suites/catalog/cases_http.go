@@ -447,10 +447,17 @@ func unknownFormat(s *session) reports.Verdict {
 		}
 		req.Set("format", f)
 		if !declared {
-			ex := s.send("format="+f+" (the target declares no formats: an unrecognized parameter, which must be ignored)", req)
-			v := s.judgeIssued(ex)
-			if v.Outcome == reports.Fail {
-				v.Reason = "format is not a parameter this target declares, and RFC 6749 §3.2 says unrecognized parameters MUST be ignored: " + v.Reason
+			// Either format is unknown to the endpoint (it MUST be ignored:
+			// a token) or it knows the parameter and refuses the value
+			// (invalid_request); only a 5xx or a malformed answer is wrong.
+			ex := s.send("format="+f+" (the target declares no formats: ignored, or refused with invalid_request; never 5xx)", req)
+			if ex.Issued() {
+				if v := s.judgeIssued(ex); v.Outcome != reports.Pass {
+					return v
+				}
+				continue
+			}
+			if v := s.judgeRejected(ex, badRequest()); v.Outcome != reports.Pass {
 				return v
 			}
 			continue
@@ -469,7 +476,7 @@ func unknownFormat(s *session) reports.Verdict {
 		}
 	}
 	if !declared {
-		return pass("format=yaml and format=XML ignored (the target declares no formats): tokens issued as JSON", "issued")
+		return pass("format=yaml and format=XML ignored (RFC 6749 §3.2) or refused with invalid_request: the target declares no formats", "answered cleanly")
 	}
 	req, err := s.validRequest()
 	if err != nil {

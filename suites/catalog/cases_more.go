@@ -18,14 +18,14 @@ func moreCases() []Case {
 	return []Case{
 		// ---- claim types (RFC 7519 §4.1) ----
 		negW(Case{ID: "claims-iss-number", Title: "iss as a JSON number is refused", Family: "iss-sub", Flows: allFlows,
-			Clause: cValid, Level: MUST, Flaw: R.FlawServerErrorOnBad}, setClaim("iss", 12345), malformedW),
+			Clause: cValid, Level: MUST, Flaw: R.FlawIssNumberStringified}, setClaim("iss", 12345), malformedW),
 		negW(Case{ID: "claims-sub-null", Title: "sub null is refused", Family: "iss-sub", Flows: allFlows,
 			Clause: cValid, Level: MUST, Flaw: R.FlawSubNotRequired}, setClaim("sub", nil), malformedW),
 		negW(Case{ID: "claims-jti-number", Title: "jti as a JSON number is refused", Family: "replay", Flows: allFlows,
 			Clause: cValid, Level: MUST, Flaw: R.FlawClaimTypesCoerced},
 			setClaim("jti", 42), malformedW),
 		negW(Case{ID: "aud-object", Title: "aud as a JSON object holding the expected value is refused", Family: "aud", Flows: allFlows,
-			Clause: cValid, Level: MUST, Flaw: R.FlawAudIgnored},
+			Clause: cValid, Level: MUST, Flaw: R.FlawAudObjectFlattened},
 			claims(func(s *session, c fixtures.Claims) { c["aud"] = map[string]string{"aud": s.aud()} }), malformedW),
 		negW(Case{ID: "time-exp-boolean", Title: "exp true is refused with the flow's error code", Family: "time", Flows: allFlows,
 			Clause: cValid, Level: MUST, Flaw: R.FlawClaimTypeBadRequest}, setClaim("exp", true), strictW),
@@ -64,13 +64,13 @@ func moreCases() []Case {
 
 		// ---- weak MAC keys (client_secret_jwt) ----
 		negW(Case{ID: "sig-hmac-weak-secret", Title: `an HS256 assertion keyed with "secret" is refused`, Family: "signature", Flows: hsFlow,
-			Clause: cSig, Level: MUST, Flaw: R.FlawSigNotVerified}, resignHMAC([]byte("secret")), flowErrW),
+			Clause: cHMACKeySize, Level: MUST, Flaw: R.FlawHMACAnyKeyLength}, resignHMAC([]byte("secret")), flowErrW),
 		negW(Case{ID: "sig-hmac-empty-key", Title: "an HS256 assertion keyed with the empty key is refused", Family: "signature", Flows: hsFlow,
 			Clause: cSig, Level: MUST, Flaw: R.FlawSigNotVerified}, resignHMAC([]byte{}), flowErrW),
 
 		// ---- audience variants ----
 		negW(Case{ID: "aud-other-endpoint", Title: "aud naming another endpoint of the same server (/par) is refused", Family: "aud", Flows: allFlows,
-			Clause: cAud, Level: MUST, Flaw: R.FlawAudIgnored},
+			Clause: cAud, Level: MUST, Flaw: R.FlawAudSameHostAnyPath},
 			claims(func(s *session, c fixtures.Claims) {
 				u := s.tokenURL()
 				if i := strings.LastIndex(u, "/"); i > len("https://") {
@@ -104,7 +104,7 @@ func moreCases() []Case {
 			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudPrefixMatch},
 			claims(func(s *session, c fixtures.Claims) { c["aud"] = s.aud() + "?x=1" }), flowErrW),
 		negW(Case{ID: "aud-percent-encoded", Title: "aud with a percent-encoded path character is refused (simple string comparison)", Family: "aud", Flows: allFlows,
-			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudIgnored},
+			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudPercentDecoded},
 			claims(func(s *session, c fixtures.Claims) {
 				a := s.aud()
 				i := strings.LastIndex(a, "/")
@@ -122,7 +122,7 @@ func moreCases() []Case {
 			}))},
 		negW(Case{ID: "sig-alg-unknown", Title: `alg "HS1" (no such algorithm) is refused`, Family: "signature", Flows: allFlows,
 			Clause: clause("RFC7515", "4.1.1", `This Header Parameter MUST be present and MUST be understood and processed by implementations.`),
-			Level:  MUST, Flaw: R.FlawServerErrorOnBad},
+			Level:  MUST, Flaw: R.FlawAlgUnknownDefault},
 			tokenEdit(func(_ *session, t string) (string, error) { return malformed.SetHeaderMember(t, "alg", "HS1") }), malformedW),
 		negW(Case{ID: "req-method-put", Title: "a PUT token request is refused", Family: "request", Flows: allFlows,
 			Clause: cPost, Level: MUST, Flaw: R.FlawMethodNotChecked},
@@ -137,7 +137,7 @@ func moreCases() []Case {
 
 		// ---- unknown clients ----
 		negW(Case{ID: "claims-iss-unknown", Title: "an assertion from an unknown issuer is refused", Family: "iss-sub", Flows: allFlows,
-			Clause: cIss, Level: MUST, Flaw: R.FlawErrorStatus200, Mutation: "claims-iss-wrong"},
+			Clause: cIss, Level: MUST, Flaw: R.FlawIssUnknownDefault, Mutation: "claims-iss-wrong"},
 			named("claims-iss-wrong").then(claims(func(s *session, c fixtures.Claims) {
 				if s.flow.ClientAuth() {
 					c["sub"] = fixtures.WrongIssuer

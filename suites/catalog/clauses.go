@@ -112,10 +112,12 @@ var (
 	cPolicySize    = Clause{Doc: "policy", Section: "max_assertion_bytes", Quote: `max_assertion_bytes: the endpoint refuses a larger assertion or body (400 or 413); no RFC sets a limit.`}
 	cPolicyNesting = Clause{Doc: "policy", Section: "max_claim_nesting", Quote: `max_claim_nesting: the endpoint refuses claims nested deeper; no RFC sets a limit, and RFC 7519 §4 says claims that are not understood MUST be ignored.`}
 	cPolicyLeeway  = Clause{Doc: "policy", Section: "leeway", Quote: `leeway: the endpoint allows the declared clock skew on exp, nbf and iat, and no more (RFC 7523 §3 item 4: "subject to allowable clock skew between systems").`}
-	cPolicyTyping  = Clause{Doc: "policy", Section: "explicit_typing", Quote: `explicit_typing: true — the endpoint checks typ: an assertion typed as another kind of JWT is refused (RFC 8725 §3.11 explicit typing), its own types are accepted.`}
+	cPolicyTyping  = Clause{Doc: "policy", Section: "explicit_typing", Quote: `explicit_typing: true or false — the endpoint states its typ rule; either way the typ rfc7523bis registers for client assertions ("client-authentication+jwt") is accepted (RFC 7515 §4.1.9 leaves typ to the application).`}
+	cTypKinds      = clause("RFC8725", "3.12", `If more than one kind of JWT can be issued by the same issuer, the validation rules for those JWTs MUST be written such that they are mutually exclusive, rejecting JWTs of the wrong kind.`)
 	cAudIssuer     = Clause{Doc: "policy", Section: "audiences", Quote: `audiences: token_endpoint, issuer or both — the aud values the endpoint accepts. RFC 7523 §3 item 3 obliges it to refuse an aud that does not identify it, not to accept a given identifier; rfc7523bis makes the issuer identifier the only aud of a client assertion.`}
 	cClientAuthz   = Clause{Doc: "policy", Section: "restricted_client", Quote: `restricted_client: a client the endpoint has registered but permits no flow; RFC 6749 §5.2 names unauthorized_client for "The authenticated client is not authorized to use this authorization grant type."`}
 	cGrantTypeReq  = clause("RFC6749", "4.4.2", `grant_type REQUIRED. Value MUST be set to "client_credentials".`)
 	cExpiresIn     = clause("RFC6749", "5.1", `expires_in RECOMMENDED. The lifetime in seconds of the access token.`)
+	cHMACKeySize   = clause("RFC7518", "3.2", `A key of the same size as the hash output (for instance, 256 bits for "HS256") or larger MUST be used with this algorithm.`)
 	cPolicyFlow    = Clause{Doc: "policy", Section: "flows", Quote: `The target file declares the flow and its credentials: a valid request of the flow, in any form RFC 7519 and RFC 6749 allow, is issued a token.`}
 )

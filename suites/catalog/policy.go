@@ -19,8 +19,8 @@ type PolicyKey string
 const (
 	PolicyLifetime       PolicyKey = "max_lifetime"        // flows.<flow>.max_lifetime or max_lifetime (or the preset)
 	PolicyIATRequired    PolicyKey = "iat_required"        // flows.<flow>.iat_required or policy.iat_required
-	PolicyJTIRequired    PolicyKey = "jti_required"        // flows.<flow>.jti_required or policy.jti_required
-	PolicyExplicitTyping PolicyKey = "explicit_typing"     // policy.explicit_typing
+	PolicyJTIRequired    PolicyKey = "jti_required"        // flows.<flow>.jti_required or policy.jti_required (assertions without jti are refused)
+	PolicyExplicitTyping PolicyKey = "explicit_typing"     // policy.explicit_typing (the typ rule is stated, either way)
 	PolicyAssertionBytes PolicyKey = "max_assertion_bytes" // policy.max_assertion_bytes
 	PolicyNesting        PolicyKey = "max_claim_nesting"   // policy.max_claim_nesting
 	PolicyFormats        PolicyKey = "formats"             // formats (requests as forms, responses in the listed formats)
@@ -60,10 +60,12 @@ func policyOf(t *target.Target, flow fixtures.Flow, key PolicyKey) policyState {
 		req, declared := t.JTIRequired(flow)
 		return boolPolicy("jti_required", req, declared)
 	case PolicyExplicitTyping:
+		// Declared either way, the endpoint has stated its typ rule (the
+		// case keyed to it accepts the client-authentication+jwt type).
 		if p.ExplicitTyping == nil {
 			return policyState{what: "no policy.explicit_typing"}
 		}
-		return boolPolicy("explicit_typing", *p.ExplicitTyping, true)
+		return policyState{declared: true, holds: true, what: fmt.Sprintf("explicit_typing: %v", *p.ExplicitTyping)}
 	case PolicyAssertionBytes:
 		if p.MaxAssertionBytes <= 0 {
 			return policyState{what: "no policy.max_assertion_bytes"}

@@ -1,0 +1,77 @@
+package expect
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/jwtharness/jwtharness/reports"
+)
+
+func TestParseErrorsNameTheLine(t *testing.T) {
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"unknown case", "expected:\n  - case: aud-wrong\n    flow: grant\n    reason: x\n  - case: no-such-case\n    flow: grant\n    reason: y\n", `(line 5): unknown case "no-such-case"`},
+		{"unknown flow", "expected:\n  - case: aud-wrong\n    flow: saml\n    reason: x\n", `(line 2): unknown flow "saml"`},
+		{"no reason", "expected:\n  - case: aud-wrong\n    flow: grant\n", "(line 2): reason is required"},
+		{"unknown finding", "expected:\n  - finding: nope\n    reason: x\n", `(line 2): unknown finding "nope"`},
+		{"both", "expected:\n  - finding: server-error\n    case: aud-wrong\n    reason: x\n", "not both"},
+		{"duplicate", "expected:\n  - case: aud-wrong\n    flow: grant\n    reason: x\n  - case: aud-wrong\n    flow: jwt_bearer\n    reason: y\n", "duplicates the entry on line 2"},
+		{"unknown key", "expected:\n  - case: aud-wrong\n    flow: grant\n    reason: x\n    because: y\n", "because"},
+	} {
+		_, err := Parse([]byte(tc.yaml))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want it to contain %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestApplyAndStale(t *testing.T) {
+	f, err := Parse([]byte(`expected:
+  - case: aud-wrong
+    flow: jwt_bearer
+    reason: known (ticket 1)
+  - case: aud-missing
+    flow: grant
+    reason: fixed since
+  - finding: error-description-charset
+    reason: quotes in descriptions
+  - finding: server-error
+    reason: fixed too
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &reports.Run{Complete: true,
+		Verdicts: []reports.Verdict{
+			{Case: "aud-wrong", Key: "aud-wrong@grant", Flow: "jwt_bearer", Outcome: reports.Fail},
+			{Case: "aud-missing", Key: "aud-missing@grant", Flow: "jwt_bearer", Outcome: reports.Pass},
+			{Case: "aud-empty", Key: "aud-empty@grant", Flow: "jwt_bearer", Outcome: reports.Fail},
+		},
+		Findings: []reports.Finding{{ID: "error-description-charset", Outcome: reports.Fail, Seen: []string{"aud-wrong@grant"}}},
+	}
+	Apply(r, f)
+	if r.Verdicts[0].Baseline == "" || r.Findings[0].Baseline == "" {
+		t.Errorf("expected FAIL and finding not marked: %+v %+v", r.Verdicts[0], r.Findings[0])
+	}
+	if len(r.Stale) != 2 || r.Stale[0].Case != "aud-missing" || r.Stale[0].Line != 5 || r.Stale[1].Finding != "server-error" {
+		t.Errorf("stale = %+v", r.Stale)
+	}
+	if g := r.Gating(); len(g) != 1 || g[0].Case != "aud-empty" {
+		t.Errorf("only the new FAIL gates among verdicts: %+v", g)
+	}
+	if !r.Gated() {
+		t.Error("stale entries and the new FAIL must gate")
+	}
+
+	var buf bytes.Buffer
+	if err := Write(&buf, FromRun(r), "from a test run"); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(buf.Bytes())
+	if err != nil {
+		t.Fatalf("written file does not parse: %v\n%s", err, buf.String())
+	}
+	if len(back.Expected) != 3 || back.Expected[0].Finding != "error-description-charset" {
+		t.Errorf("round trip: %+v\n%s", back.Expected, buf.String())
+	}
+}

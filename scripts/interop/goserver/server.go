@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// serve runs the OpenID Provider on 127.0.0.1 (a free port) until ctx ends,
+// after writing its issuer URL to ready.
+func serve(ctx context.Context, cfg *Config, ready string) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen on loopback: %w", err)
+	}
+	issuer := "http://" + ln.Addr().String()
+
+	st, err := newStorage(cfg)
+	if err != nil {
+		return err
+	}
+	var cryptoKey [32]byte // encrypts the opaque access tokens
+	if _, err := rand.Read(cryptoKey[:]); err != nil {
+		return err
+	}
+	config := &op.Config{
+		CryptoKey:   cryptoKey,
+		CryptoKeyId: "lane",
+		// client_secret_post beside Basic for the secret clients.
+		AuthMethodPost: true,
+		// private_key_jwt for the grants that take it (authorization_code,
+		// refresh_token, token exchange); client_credentials takes a
+		// client secret only (op.ClientCredentialsStorage).
+		AuthMethodPrivateKeyJWT: true,
+	}
+	provider, err := op.NewProvider(config, st, op.StaticIssuer(issuer),
+		op.WithAllowInsecure(), // the issuer is http://127.0.0.1:PORT
+	)
+	if err != nil {
+		return fmt.Errorf("op.NewProvider: %w", err)
+	}
+
+	srv := &http.Server{
+		Handler:           provider,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	tmp := ready + ".tmp"
+	if err := os.WriteFile(tmp, []byte(issuer+"\n"), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, ready); err != nil {
+		return err
+	}
+	log.Printf("zitadel/oidc OP listening: issuer %s, token endpoint %s", issuer, provider.TokenEndpoint().Absolute(issuer))
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			log.Printf("lifetime over, shutting down")
+		}
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shut)
+		return nil
+	}
+}

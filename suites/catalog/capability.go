@@ -108,9 +108,9 @@ func (c Case) Applicable(env *Env, flow fixtures.Flow) (reason string, ok bool) 
 			return fmt.Sprintf("needs %s: %s", n, r), false
 		}
 	}
-	if c.Policy != "" {
+	if c.Policy == PolicyLifetime && !c.Negative {
 		if st := policyOf(t, flow, c.Policy); st.declared && !st.holds {
-			return fmt.Sprintf("the target declares %s, so the case's rule does not apply", st.what), false
+			return fmt.Sprintf("the target declares %s: there is no cap to be inside of", st.what), false
 		}
 	}
 	return "", true

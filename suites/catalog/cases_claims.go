@@ -148,15 +148,25 @@ func claimCases() []Case {
 			Clause: cPolicyIat, Level: POLICY, Policy: PolicyIATRequired, Flaw: R.FlawIatNotRequired, Mutation: "time-iat-missing"}, flowErrW),
 		pos(Case{ID: "time-iat-optional-client", Title: "a client assertion without iat is accepted (iat is OPTIONAL)", Family: "time", Flows: clientFlows,
 			Clause: cOIDCiat, Level: MUST, Flaw: R.FlawIatRequiredClient}, delClaim("iat").then(unlessIATRequired())),
-		negM(Case{ID: "time-iat-future", Title: "iat an hour in the future (beyond the declared leeway) is refused", Family: "time", Flows: allFlows,
-			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Flaw: R.FlawIatFutureOK, Mutation: "time-iat-future"}, flowErrW),
+		negM(Case{ID: "time-iat-future", Title: "a bearer grant assertion with iat an hour in the future is refused (declared iat_required: iat is validated)", Family: "time", Flows: grantFlow,
+			Clause: cPolicyIatFuture, Level: POLICY, Policy: PolicyIATRequired, Flaw: R.FlawIatFutureOK, Mutation: "time-iat-future"}, flowErrW),
 		{ID: "time-iat-far-past", Title: "iat one day in the past (exp still ahead) is accepted or refused with the flow's error, never 5xx", Family: "time", Flows: allFlows,
 			Clause: cRequest400, Level: MUST, Flaw: R.FlawIatPast500, Run: body(iatFarPast)},
 
 		// ---- iss / sub ----
 		negM(Case{ID: "claims-iss-missing", Title: "an assertion without iss is refused, even when a client_id parameter names the client", Family: "iss-sub", Flows: allFlows,
 			Clause: cIss, Level: MUST, Flaw: R.FlawIssNotRequired, Mutation: "claims-iss-missing"}, clientIDProvoked,
-			reqEdit(func(s *session, r *driver.Request) error { r.Set("client_id", s.clientID()); return nil })),
+			reqEdit(func(s *session, r *driver.Request) error {
+				// A client assertion names its client. A grant's issuer is
+				// not a client: a grant with client authentication keeps it
+				// unchanged; without one, client_id names the issuer as a
+				// lookup hint (a server may then ask that client to
+				// authenticate: invalid_client, see clientIDProvoked).
+				if ca := s.env.Target.GrantClientAuth(); s.flow.ClientAuth() || ca == nil || ca.Method == target.AuthNone {
+					r.Set("client_id", s.clientID())
+				}
+				return nil
+			})),
 		negW(Case{ID: "claims-iss-case-variant", Title: "iss = the client_id in another letter case is refused", Family: "iss-sub", Flows: allFlows,
 			Clause: cSig, Level: MUST, Flaw: R.FlawIssCaseInsensitive}, issVariant(swapCase), flowErrW),
 		negW(Case{ID: "claims-iss-trailing-space", Title: "iss = the client_id with a trailing space is refused", Family: "iss-sub", Flows: allFlows,

@@ -14,6 +14,8 @@ import (
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/malformed"
+	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/fixtures/validreq"
 	R "github.com/jwtharness/jwtharness/reference"
 	"github.com/jwtharness/jwtharness/reports"
 	"github.com/jwtharness/jwtharness/suites/driver"
@@ -112,20 +114,9 @@ func httpCases() []Case {
 		negW(Case{ID: "req-grant-type-repeated", Title: "grant_type sent twice (same value) is refused with invalid_request", Family: "request", Flows: allFlows,
 			Clause: cOnce, Level: MUST, Flaw: R.FlawRepeatedParamsOK},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Add("grant_type", r.Get("grant_type")); return nil }), invalidRequestW),
-		negW(Case{ID: "req-grant-with-failed-client-auth", Title: "a valid grant with failing client authentication is refused (invalid_client)", Family: "request", Flows: grantFlow,
-			Clause: cClientAuth, Level: MUST, Needs: []Capability{CapAsymmetric}, Flaw: R.FlawGrantIgnoresClientAuth},
-			reqEdit(func(s *session, r *driver.Request) error {
-				sp := s.spec()
-				sp.Flow = fixtures.FlowPrivateKeyJWT
-				sp.Audience = s.env.Target.Audience
-				sp.Token = malformed.FlipSignatureBit
-				tok, err := s.mint(sp)
-				if err != nil {
-					return err
-				}
-				r.Add("client_assertion_type", driver.ClientAssertionTypeJWT).Add("client_assertion", tok)
-				return nil
-			}), constW(want{codes: []string{"invalid_client"}})),
+		negW(Case{ID: "req-grant-with-failed-client-auth", Title: "a valid grant whose client authentication fails is refused (invalid_client): the configured method with a wrong secret or a broken assertion, else a failing client assertion", Family: "request", Flows: grantFlow,
+			Clause: cClientAuth, Level: MUST, Flaw: R.FlawGrantIgnoresClientAuth},
+			reqEdit(failGrantClientAuth), constW(want{codes: []string{"invalid_client"}})),
 
 		// ---- client authentication mechanics ----
 		negW(Case{ID: "ca-assertion-type-missing", Title: "client_assertion without client_assertion_type is refused", Family: "client-auth", Flows: clientFlows,
@@ -220,6 +211,53 @@ func httpCases() []Case {
 			Family: "positive", Flows: hsFlow, Clause: algClause(a), Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapAlg(a)}, Flaw: algFlaw(a)}, useAlg(a)))
 	}
 	return cs
+}
+
+// failGrantClientAuth makes the grant's client authentication fail
+// without adding a second mechanism (RFC 6749 §2.3 forbids two): the
+// configured method with a wrong secret or a client assertion whose
+// signature is broken; with no client authentication configured, a client
+// assertion of the grant's key with a broken signature.
+func failGrantClientAuth(s *session, r *driver.Request) error {
+	const wrong = "not-the-secret"
+	ca := s.env.Target.GrantClientAuth()
+	method := target.AuthNone
+	if ca != nil {
+		method = ca.Method
+	}
+	switch method {
+	case target.AuthClientSecretBasic:
+		if r.Header == nil {
+			r.Header = http.Header{}
+		}
+		r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(ca.ClientID)+":"+wrong)))
+		return nil
+	case target.AuthClientSecretPost:
+		r.Set("client_secret", wrong)
+		return nil
+	case target.AuthPrivateKeyJWT, target.AuthClientSecretJWT:
+		tok, err := malformed.FlipSignatureBit(r.Get("client_assertion"))
+		if err != nil {
+			return err
+		}
+		r.Set("client_assertion", tok)
+		return nil
+	case target.AuthClientID:
+		return fmt.Errorf("%w: the grant's client is public (client_auth: client_id): it has no authentication to fail", fixtures.ErrNotApplicable)
+	}
+	if c := s.cred(); c == nil || c.Key == nil {
+		return fmt.Errorf("%w: flows.%s has no private key to sign a client assertion", fixtures.ErrNotApplicable, s.flow)
+	}
+	sp := s.spec()
+	sp.Flow = fixtures.FlowPrivateKeyJWT
+	sp.Audience = validreq.ClientAuthAudience(s.env.Target, "")
+	sp.Token = malformed.FlipSignatureBit
+	tok, err := s.mint(sp)
+	if err != nil {
+		return err
+	}
+	r.Add("client_assertion_type", driver.ClientAssertionTypeJWT).Add("client_assertion", tok)
+	return nil
 }
 
 // algFlaw is the flaw that must make pos-alg-<a> fail: alg-subset (only
@@ -439,7 +477,18 @@ func unknownFormat(s *session) reports.Verdict {
 		return *end
 	}
 	declared := s.env.Target.Policy.FormatsDeclared
-	var fallback *reports.Verdict
+	var noted *reports.Verdict // the first WARN, reported when nothing fails
+	note := func(v reports.Verdict) bool {
+		switch v.Outcome {
+		case reports.Fail, reports.Error:
+			return true
+		case reports.Warn:
+			if noted == nil {
+				noted = &v
+			}
+		}
+		return false
+	}
 	for _, f := range []string{"yaml", "XML"} {
 		req, err := s.validRequest()
 		if err != nil {
@@ -451,45 +500,39 @@ func unknownFormat(s *session) reports.Verdict {
 			// a token) or it knows the parameter and refuses the value
 			// (invalid_request); only a 5xx or a malformed answer is wrong.
 			ex := s.send("format="+f+" (the target declares no formats: ignored, or refused with invalid_request; never 5xx)", req)
+			v := s.judgeRejected(ex, badRequest())
 			if ex.Issued() {
-				if v := s.judgeIssued(ex); v.Outcome != reports.Pass {
-					return v
-				}
-				continue
+				v = s.judgeIssued(ex)
 			}
-			if v := s.judgeRejected(ex, badRequest()); v.Outcome != reports.Pass {
+			if note(v) {
 				return v
 			}
 			continue
 		}
 		ex := s.send("format="+f+" (unsupported value; must be refused with invalid_request, or answered as JSON)", req)
 		if ex.Issued() && ex.Status == http.StatusOK {
-			if fallback == nil {
-				v := warn(badRequest().String(), describe(ex)+fmt.Sprintf(", Content-Type %q", ex.Header.Get("Content-Type")),
-					"format="+f+" was not refused but answered (fallback): RFC 6749 §5.2 names invalid_request for an unsupported parameter value")
-				fallback = &v
-			}
+			note(warn(badRequest().String(), describe(ex)+fmt.Sprintf(", Content-Type %q", ex.Header.Get("Content-Type")),
+				"format="+f+" was not refused but answered (fallback): RFC 6749 §5.2 names invalid_request for an unsupported parameter value"))
 			continue
 		}
-		if v := s.judgeRejected(ex, badRequest()); v.Outcome != reports.Pass {
+		if v := s.judgeRejected(ex, badRequest()); note(v) {
 			return v
 		}
 	}
-	if !declared {
-		return pass("format=yaml and format=XML ignored (RFC 6749 §3.2) or refused with invalid_request: the target declares no formats", "answered cleanly")
+	v := pass("format=yaml and format=XML ignored (RFC 6749 §3.2) or refused with invalid_request: the target declares no formats", "answered cleanly")
+	if declared {
+		req, err := s.validRequest()
+		if err != nil {
+			return errorf("could not mint: %v", err)
+		}
+		req.Set("format", driver.FormatJSON).Add("format", driver.FormatXML)
+		ex := s.send("format=json&format=xml (a repeated parameter; must be refused with invalid_request)", req)
+		if v = s.judgeRejected(ex, badRequest()); note(v) {
+			return v
+		}
 	}
-	req, err := s.validRequest()
-	if err != nil {
-		return errorf("could not mint: %v", err)
-	}
-	req.Set("format", driver.FormatJSON).Add("format", driver.FormatXML)
-	ex := s.send("format=json&format=xml (a repeated parameter; must be refused with invalid_request)", req)
-	v := s.judgeRejected(ex, badRequest())
-	if v.Outcome != reports.Pass {
-		return v
-	}
-	if fallback != nil {
-		return s.finish(*fallback)
+	if noted != nil {
+		v = *noted
 	}
 	return s.finish(v)
 }

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
@@ -131,10 +130,4 @@ func acceptsAudience(t *target.Target, flow fixtures.Flow, kind string) (accepts
 	default:
 		return a == kind, true
 	}
-}
-
-// lifetimeCap is the flow's declared cap on exp - now (0: none or undeclared).
-func (s *session) lifetimeCap() (time.Duration, bool) {
-	max, declared := s.env.Target.LifetimeCap(s.flow)
-	return max, declared && max > 0
 }

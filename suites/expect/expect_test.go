@@ -2,6 +2,8 @@ package expect
 
 import (
 	"bytes"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -74,4 +76,39 @@ func TestApplyAndStale(t *testing.T) {
 	if len(back.Expected) != 3 || back.Expected[0].Finding != "error-description-charset" {
 		t.Errorf("round trip: %+v\n%s", back.Expected, buf.String())
 	}
+}
+
+// TestReadmeExampleLoads: the expected deviations files shown in README.md
+// parse.
+func TestReadmeExampleLoads(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(data), -1) {
+		if !strings.Contains(m[1], "expected:") {
+			continue
+		}
+		n++
+		if _, err := Parse([]byte(dedent(m[1]))); err != nil {
+			t.Errorf("README expectations example does not parse: %v\n%s", err, m[1])
+		}
+	}
+	if n == 0 {
+		t.Error("README.md shows no expectations example")
+	}
+}
+
+// dedent removes the indentation of the first line from every line (a
+// block inside a Markdown list item).
+func dedent(s string) string {
+	lines := strings.Split(s, "\n")
+	pad := len(lines[0]) - len(strings.TrimLeft(lines[0], " "))
+	for i, l := range lines {
+		if len(l) >= pad && strings.TrimSpace(l[:pad]) == "" {
+			lines[i] = l[pad:]
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -111,7 +111,7 @@ flows:
     alg: RS256
     forbidden_subject: mallory
     client_auth: {method: none}   # op.JWTProfile authenticates no client: the assertion is the credential
-    other_client: {issuer: idp-other, subject: idp-other, jwk: idp-other.jwks, kid: idp-other, alg: RS256}
+    other_client: {issuer: idp-other, subject: idp-other, private_key: idp-other.key, certificate: idp-other.crt, kid: idp-other, alg: RS256}
     alternates:
       - {issuer: idp-ec, subject: idp-ec, jwk: idp-ec.jwks, kid: idp-ec, alg: ES256}
       - {issuer: idp-ps256, subject: idp-ps256, private_key: idp-ps256.key, kid: idp-ps256, alg: PS256}

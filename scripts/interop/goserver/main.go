@@ -6,6 +6,7 @@
 //
 //	goserver serve --config FILE --ready FILE [--lifetime 10m]
 //	goserver jwks --key PEM --kid KID --alg ALG --public OUT [--private OUT]
+//	goserver coverage --report report.json [--flow jwt_bearer] [--min 0.8]
 //
 // serve configures op.NewProvider as its documentation and its example
 // server (example/server) do: an in-memory op.Storage that registers the
@@ -20,7 +21,8 @@
 //
 // jwks converts a PEM private key (e.g. from `jwtharness fixtures`) into a
 // public JWKS (to register) and a private JWKS (for a target file's jwk:),
-// with go-jose.
+// with go-jose. coverage checks that a conform report really exercised a
+// flow (a lane whose runs all SKIP measured nothing).
 package main
 
 import (
@@ -44,6 +46,8 @@ func main() {
 		err = serveCmd(os.Args[2:])
 	case "jwks":
 		err = jwksCmd(os.Args[2:])
+	case "coverage":
+		err = coverageCmd(os.Args[2:])
 	default:
 		usage()
 	}
@@ -54,7 +58,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: goserver serve --config FILE --ready FILE [--lifetime 10m]\n       goserver jwks --key PEM --kid KID --alg ALG --public OUT [--private OUT]")
+	fmt.Fprintln(os.Stderr, "usage: goserver serve --config FILE --ready FILE [--lifetime 10m]\n       goserver jwks --key PEM --kid KID --alg ALG --public OUT [--private OUT]\n       goserver coverage --report report.json [--flow jwt_bearer] [--min 0.8]")
 	os.Exit(2)
 }
 

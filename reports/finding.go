@@ -68,6 +68,9 @@ func CollectFindings(verdicts []Verdict, def func(id string) (Finding, bool)) []
 					d.Outcome = Fail
 				}
 				d.Example = v.Actual
+				if x := v.FindingDetails[id]; x != "" {
+					d.Example = x
+				}
 				d.Seen = nil
 				f = &d
 				byID[id] = f

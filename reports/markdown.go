@@ -135,8 +135,11 @@ func WriteMarkdown(w io.Writer, r *Run) error {
 		b.WriteString("\n")
 	}
 	var warns, infos, expected, skips []Verdict
+	onlyFindings := 0
 	for _, v := range r.Sorted() {
 		switch {
+		case v.Outcome == Warn && !r.Strict && v.FindingsOnly:
+			onlyFindings++
 		case v.Outcome == Warn && !r.Strict:
 			warns = append(warns, v)
 		case v.Outcome == Info:
@@ -168,6 +171,9 @@ func WriteMarkdown(w io.Writer, r *Run) error {
 			fmt.Fprintf(&b, "- %s: %s\n", code(v.Key), mdEscape(nonEmptyStr(v.Reason, message(v))))
 		}
 		b.WriteString("\n</details>\n\n")
+	}
+	if onlyFindings > 0 {
+		fmt.Fprintf(&b, "%d further WARN verdicts only carry the findings listed above (their own subject held).\n\n", onlyFindings)
 	}
 	if len(warns) > 0 {
 		fmt.Fprintf(&b, "### Warnings (%d, not gating)\n\n", len(warns))

@@ -95,14 +95,26 @@ func WriteText(w io.Writer, r *Run) error {
 		}
 	}
 	if !r.Strict && s.Warn > 0 {
-		fmt.Fprintf(&b, "\nWarnings (%d, not gating):\n", s.Warn)
+		own, onlyFindings := 0, 0
+		for _, v := range r.Verdicts {
+			if v.Outcome == Warn && v.FindingsOnly {
+				onlyFindings++
+			} else if v.Outcome == Warn {
+				own++
+			}
+		}
+		fmt.Fprintf(&b, "\nWarnings (%d, not gating", s.Warn)
+		if onlyFindings > 0 {
+			fmt.Fprintf(&b, "; %d of them only carry the findings above", onlyFindings)
+		}
+		b.WriteString("):\n")
 		n := 0
 		for _, v := range r.Sorted() {
-			if v.Outcome != Warn {
+			if v.Outcome != Warn || v.FindingsOnly {
 				continue
 			}
 			if n == maxTextFailures {
-				fmt.Fprintf(&b, "  ... and %d more\n", s.Warn-n)
+				fmt.Fprintf(&b, "  ... and %d more\n", own-n)
 				break
 			}
 			n++

@@ -37,6 +37,11 @@ type Verdict struct {
 	// Findings are the IDs of the response findings (root causes reported
 	// once per run, see Finding) this case@flow run observed.
 	Findings []string `json:"findings,omitempty"`
+	// FindingDetails says what was seen for each finding ID.
+	FindingDetails map[string]string `json:"finding_details,omitempty"`
+	// FindingsOnly marks a WARN whose case's own subject held: only the
+	// findings (reported once each) made it a WARN.
+	FindingsOnly bool `json:"findings_only,omitempty"`
 	// Baseline is the reason given for this verdict in the expected
 	// deviations file (conform --expect): a FAIL or ERROR listed there does
 	// not gate the run.

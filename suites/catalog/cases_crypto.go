@@ -91,7 +91,7 @@ func cryptoCases() []Case {
 		negW(Case{ID: "sig-alg-not-registered", Title: "the registered RSA key signing with an algorithm not registered (RS256 vs PS256) is refused", Family: "signature", Flows: keyedFlows,
 			Clause: cAlgs, Level: BCP, Needs: asym, Flaw: R.FlawAlgNotPinned}, specEdit(swapRSAAlg), flowErrW),
 		negW(Case{ID: "sig-ecdsa-psychic", Title: "an ES256 signature of zero bytes (r = s = 0) is refused", Family: "signature", Flows: keyedFlows,
-			Clause: cES, Level: MUST, Needs: []Capability{CapAlg(jose.ES256)}, Flaw: R.FlawECDSANoRangeCheck, Mutation: "sig-ecdsa-psychic"},
+			Clause: cSig, Level: MUST, Needs: []Capability{CapAlg(jose.ES256)}, Flaw: R.FlawECDSANoRangeCheck, Mutation: "sig-ecdsa-psychic"},
 			useAlg(jose.ES256).then(named("sig-ecdsa-psychic")), flowErrW),
 		negW(Case{ID: "sig-ecdsa-der", Title: "an ES256 signature in ASN.1 DER form is refused", Family: "signature", Flows: keyedFlows,
 			Clause: cES, Level: MUST, Needs: []Capability{CapAlg(jose.ES256)}, Flaw: R.FlawECDSADERAccepted, Mutation: "sig-ecdsa-der"},

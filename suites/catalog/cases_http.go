@@ -48,13 +48,13 @@ func httpCases() []Case {
 			reqEdit(func(_ *session, r *driver.Request) error { r.Add("foo", "bar").Add("resource_hint", "x"); return nil })),
 
 		negW(Case{ID: "req-method-get", Title: "a GET token request is refused", Family: "request", Flows: allFlows,
-			Clause: cPost, Level: MUST, Flaw: R.FlawGETAccepted},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawGETAccepted},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				r.Method, r.Query, r.Params = http.MethodGet, append(r.Query, r.Params...), nil
 				return nil
 			}), constW(badRequest(http.StatusMethodNotAllowed, http.StatusNotFound))),
 		negW(Case{ID: "req-params-in-query", Title: "token request parameters in the URL query of a POST are not used", Family: "request", Flows: allFlows,
-			Clause: cPost, Level: MUST, Flaw: R.FlawQueryParamsAccepted, About: []string{errorCodeFamily}},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawQueryParamsAccepted, About: []string{errorCodeFamily}},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				r.Query, r.Params = append(r.Query, r.Params...), nil
 				return nil

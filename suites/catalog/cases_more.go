@@ -125,7 +125,7 @@ func moreCases() []Case {
 			Level:  MUST, Flaw: R.FlawAlgUnknownDefault},
 			tokenEdit(func(_ *session, t string) (string, error) { return malformed.SetHeaderMember(t, "alg", "HS1") }), malformedW),
 		negW(Case{ID: "req-method-put", Title: "a PUT token request is refused", Family: "request", Flows: allFlows,
-			Clause: cPost, Level: MUST, Flaw: R.FlawMethodNotChecked},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawMethodNotChecked},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Method = "PUT"; return nil }),
 			constW(badRequest(405, 404))),
 		negW(Case{ID: "req-content-type-missing", Title: "a form body without Content-Type is refused", Family: "request", Flows: allFlows,

@@ -34,14 +34,18 @@ type session struct {
 	invariant  bool   // a failure that is FAIL whatever the case's level
 	jku        string // URL of the harness's loopback key set (hdr-jku, hdr-x5u)
 	findings   []string
+	details    map[string]string // finding ID -> what was seen, the first time
+	// subjectPassed: the case's own subject held and only findings made
+	// the verdict a WARN.
+	subjectPassed bool
 	// declared names a declared policy the case's request breaks (set by
 	// a body, e.g. an algorithm outside policy.algorithms): a FAIL then
 	// stands whatever the case's level.
 	declared string
 }
 
-// observe records that the run saw finding id.
-func (s *session) observe(id string) {
+// observe records that the run saw finding id, and what was seen.
+func (s *session) observe(id, detail string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, f := range s.findings {
@@ -50,6 +54,10 @@ func (s *session) observe(id string) {
 		}
 	}
 	s.findings = append(s.findings, id)
+	if s.details == nil {
+		s.details = map[string]string{}
+	}
+	s.details[id] = detail
 }
 
 type labeled struct {
@@ -116,6 +124,13 @@ func Execute(ctx context.Context, env *Env, c Case, flow fixtures.Flow) (v repor
 		v.Transcript = s.transcript()
 		s.mu.Lock()
 		v.Findings = append([]string(nil), s.findings...)
+		if len(s.details) > 0 {
+			v.FindingDetails = map[string]string{}
+			for k, d := range s.details {
+				v.FindingDetails[k] = d
+			}
+		}
+		v.FindingsOnly = v.Outcome == reports.Warn && s.subjectPassed
 		s.mu.Unlock()
 	}()
 	if c.Run == nil {
@@ -329,7 +344,7 @@ func (s *session) health() *reports.Verdict {
 	}
 	ex := s.send("follow-up valid request (the endpoint must still answer)", req)
 	if !ex.Issued() {
-		s.observe(FindStoppedAnswering)
+		s.observe(FindStoppedAnswering, describe(ex))
 		v := warn("a valid request after the case is issued a token", describe(ex),
 			"the endpoint stopped answering valid requests after this case [finding "+FindStoppedAnswering+"]")
 		return &v

@@ -102,7 +102,7 @@ func (s *session) judgeRejected(ex *driver.Exchange, w want) reports.Verdict {
 	// breach records finding id; it returns the case's FAIL when the case
 	// is about it, nil when it is only a note on the verdict.
 	breach := func(id, reason string) *reports.Verdict {
-		s.observe(id)
+		s.observe(id, reason+" — "+act)
 		if s.c.about(id) {
 			if d, ok := findingDefs[id]; ok && d.level == MUST {
 				s.invariant = true
@@ -148,7 +148,7 @@ func (s *session) judgeRejected(ex *driver.Exchange, w want) reports.Verdict {
 		}
 	case contains(w.codes, code):
 	case contains(w.warn, code):
-		s.observe(FindCodeTolerated)
+		s.observe(FindCodeTolerated, fmt.Sprintf("error=%s where %s is named — %s", code, strings.Join(w.codes, " or "), act))
 		tolerated = fmt.Sprintf("error=%s is a tolerated alternate: %s [finding %s]", code, w.why, FindCodeTolerated)
 	default:
 		if v := breach(codeFinding(w), fmt.Sprintf("wrong error code: expected %s, got %s", strings.Join(w.codes, " or "), code)); v != nil {
@@ -201,6 +201,8 @@ func (s *session) noted(v reports.Verdict, notes []string) reports.Verdict {
 	prefix := "refused as the case requires, but: "
 	if v.Outcome == reports.Warn && v.Reason != "" {
 		prefix = v.Reason + "; also: "
+	} else {
+		s.subjectPassed = true
 	}
 	v.Outcome = reports.Warn
 	v.Reason = prefix + strings.Join(notes, "; ")
@@ -248,7 +250,7 @@ func (s *session) judgeIssued(ex *driver.Exchange) reports.Verdict {
 	}
 	var notes []string
 	for _, b := range s.tokenResponseBreaches(ex) {
-		s.observe(b.id)
+		s.observe(b.id, b.reason+" — "+act)
 		if s.c.about(b.id) {
 			return fail(exp, act, b.reason)
 		}
@@ -257,6 +259,7 @@ func (s *session) judgeIssued(ex *driver.Exchange) reports.Verdict {
 	v := pass(exp, act)
 	if len(notes) > 0 {
 		v = warn(exp, act, "issued as the case requires, but: "+strings.Join(notes, "; "))
+		s.subjectPassed = true
 	}
 	return v
 }

@@ -4,7 +4,7 @@
 // own Go module so that zitadel/oidc's dependencies stay out of
 // jwtharness's go.mod.
 //
-//	goserver serve --config FILE --ready FILE [--lifetime 10m]
+//	goserver serve --config FILE --ready FILE [--lifetime 10m] [--wiring provider|legacy-server]
 //	goserver jwks --key PEM --kid KID --alg ALG --public OUT [--private OUT]
 //	goserver coverage --report report.json [--flow jwt_bearer] [--min 0.8]
 //
@@ -58,7 +58,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: goserver serve --config FILE --ready FILE [--lifetime 10m]\n       goserver jwks --key PEM --kid KID --alg ALG --public OUT [--private OUT]\n       goserver coverage --report report.json [--flow jwt_bearer] [--min 0.8]")
+	fmt.Fprintln(os.Stderr, "usage: goserver serve --config FILE --ready FILE [--lifetime 10m] [--wiring provider|legacy-server]\n       goserver jwks --key PEM --kid KID --alg ALG --public OUT [--private OUT]\n       goserver coverage --report report.json [--flow jwt_bearer] [--min 0.8]")
 	os.Exit(2)
 }
 
@@ -67,8 +67,12 @@ func serveCmd(args []string) error {
 	config := fs.String("config", "", "server configuration (JSON, see config.go)")
 	ready := fs.String("ready", "", "file to write the issuer URL to once listening")
 	lifetime := fs.Duration("lifetime", 10*time.Minute, "exit after this long")
+	wiring := fs.String("wiring", WiringProvider, "how the provider is served: provider (op.Provider as the handler, the library's default) or legacy-server (op.RegisterLegacyServer)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *wiring != WiringProvider && *wiring != WiringLegacy {
+		return fmt.Errorf("--wiring %q: want %s or %s", *wiring, WiringProvider, WiringLegacy)
 	}
 	if *config == "" || *ready == "" {
 		return errors.New("--config FILE and --ready FILE are required")
@@ -82,5 +86,5 @@ func serveCmd(args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *lifetime)
 	defer cancel()
-	return serve(ctx, cfg, *ready)
+	return serve(ctx, cfg, *ready, *wiring)
 }

@@ -4,7 +4,10 @@
 # independent Go implementation of the RFC 7523 JWT Profile grant, on
 # loopback. See NOTES.md for what it reports and why.
 #
-#   scripts/interop/goserver/run.sh [--jwtharness BIN] [--out DIR] [--write-expect FILE] [-- extra conform flags]
+#   scripts/interop/goserver/run.sh [--wiring provider|legacy-server] [--jwtharness BIN] [--out DIR] [--write-expect FILE] [-- extra conform flags]
+#
+# --wiring legacy-server serves the same provider through op.RegisterLegacyServer
+# (the library example's other wiring), judged against expected-legacy.yaml.
 #
 # Builds the server (its own Go module), makes keys with `jwtharness
 # fixtures` (converted to JWKS with `goserver jwks`), writes the server's
@@ -22,16 +25,24 @@ repo="$(cd "$here/../../.." && pwd)"
 out="${TMPDIR:-/tmp}/jwtharness-gointerop"
 bin=""
 write_expect=""
+wiring=provider
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --jwtharness) bin="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --write-expect) write_expect="$2"; shift 2 ;;
+    --wiring) wiring="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+
+case "$wiring" in
+  provider) expect_file="$here/expected.yaml" ;;
+  legacy-server) expect_file="$here/expected-legacy.yaml" ;;
+  *) echo "run.sh: --wiring $wiring: want provider or legacy-server" >&2; exit 2 ;;
+esac
 
 log() { printf '== gointerop: %s\n' "$*"; }
 started=$(date +%s)
@@ -129,8 +140,8 @@ YAML
 
 ready="$out/ready"
 rm -f "$ready"
-log "start the server on loopback"
-"$srv" serve --config "$fx/server.json" --ready "$ready" --lifetime 10m > "$out/server.log" 2>&1 &
+log "start the server on loopback ($wiring wiring)"
+"$srv" serve --config "$fx/server.json" --ready "$ready" --lifetime 10m --wiring "$wiring" > "$out/server.log" 2>&1 &
 server_pid=$!
 stop_server() {
   if kill -0 "$server_pid" 2>/dev/null; then
@@ -157,7 +168,7 @@ conform=("$bin" conform --target "$target" --report-dir "$out/reports")
 if [ -n "$write_expect" ]; then
   conform+=(--write-expect "$write_expect")
 elif "$bin" conform --help | grep -q -- '--expect'; then
-  conform+=(--expect "$here/expected.yaml")
+  conform+=(--expect "$expect_file")
 else
   log "this jwtharness has no --expect yet: every FAIL gates"
 fi

@@ -14,9 +14,18 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
+// Wirings of the provider: the library's example server serves either the
+// op.Provider itself (its default) or the same provider through the newer
+// op.Server interface (op.RegisterLegacyServer, the example's wrapServer).
+// The two answer some errors differently (see NOTES.md).
+const (
+	WiringProvider = "provider"
+	WiringLegacy   = "legacy-server"
+)
+
 // serve runs the OpenID Provider on 127.0.0.1 (a free port) until ctx ends,
 // after writing its issuer URL to ready.
-func serve(ctx context.Context, cfg *Config, ready string) error {
+func serve(ctx context.Context, cfg *Config, ready, wiring string) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("listen on loopback: %w", err)
@@ -48,8 +57,17 @@ func serve(ctx context.Context, cfg *Config, ready string) error {
 		return fmt.Errorf("op.NewProvider: %w", err)
 	}
 
+	var handler http.Handler
+	switch wiring {
+	case WiringProvider, "":
+		handler = provider
+	case WiringLegacy:
+		handler = op.RegisterLegacyServer(op.NewLegacyServer(provider, provider.Endpoints()), op.AuthorizeCallbackHandler(provider))
+	default:
+		return fmt.Errorf("wiring %q: want %s or %s", wiring, WiringProvider, WiringLegacy)
+	}
 	srv := &http.Server{
-		Handler:           provider,
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      10 * time.Second,
@@ -65,7 +83,7 @@ func serve(ctx context.Context, cfg *Config, ready string) error {
 	if err := os.Rename(tmp, ready); err != nil {
 		return err
 	}
-	log.Printf("zitadel/oidc OP listening: issuer %s, token endpoint %s", issuer, provider.TokenEndpoint().Absolute(issuer))
+	log.Printf("zitadel/oidc OP (%s wiring) listening: issuer %s, token endpoint %s", wiring, issuer, provider.TokenEndpoint().Absolute(issuer))
 
 	select {
 	case err := <-served:

@@ -20,11 +20,35 @@ import (
 const grantJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 // TestServer pins what the configured library does with a few requests,
-// independently of jwtharness: the behaviours the lane's target file
-// declares (aud = issuer, sub = iss, iat required, kid lookup, no client
-// assertion on client_credentials) and two of the deviations NOTES.md
-// records (nbf ignored, no Cache-Control).
+// independently of jwtharness, in both wirings: the behaviours the lane's
+// target file declares (aud = issuer, sub = iss, iat required, kid lookup,
+// no client assertion on client_credentials) and deviations NOTES.md
+// records (nbf ignored, no Cache-Control, 500 on a numeric jti; with the
+// legacy-server wiring invalid_request for every bad assertion and a 500
+// for a failed client_credentials authentication).
 func TestServer(t *testing.T) {
+	for _, wiring := range []string{WiringProvider, WiringLegacy} {
+		t.Run(wiring, func(t *testing.T) { testServer(t, wiring) })
+	}
+}
+
+// legacyAnswers are the answers of the legacy-server wiring where they
+// differ from the provider wiring's (test name → HTTP status, error).
+var legacyAnswers = map[string]struct {
+	status int
+	err    string
+}{
+	"aud is the token endpoint, not the issuer": {400, "invalid_request"},
+	"sub differs from iss":                      {400, "invalid_request"},
+	"no iat":                                    {400, "invalid_request"},
+	"expired":                                   {400, "invalid_request"},
+	"unknown issuer":                            {400, "invalid_request"},
+	"jti of the wrong type answers 500 (deviation)": {400, "invalid_request"},
+	"client_credentials with a wrong secret":        {500, "server_error"},
+	"client_credentials with a client assertion":    {500, "server_error"},
+}
+
+func testServer(t *testing.T, wiring string) {
 	dir := t.TempDir()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -51,7 +75,7 @@ func TestServer(t *testing.T) {
 	defer cancel()
 	ready := filepath.Join(dir, "ready")
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, ready) }()
+	go func() { done <- serve(ctx, cfg, ready, wiring) }()
 	issuer := waitReady(t, ready, done)
 	endpoint := issuer + "/oauth/token"
 
@@ -97,6 +121,9 @@ func TestServer(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if a, ok := legacyAnswers[tc.name]; ok && wiring == WiringLegacy {
+				tc.wantStatus, tc.wantError = a.status, a.err
+			}
 			req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(tc.form.Encode()))
 			if err != nil {
 				t.Fatal(err)

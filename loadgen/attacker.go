@@ -1,12 +1,8 @@
 package loadgen
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,7 +49,7 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 	}
 	doers := make([]doer, workers)
 	for i := range doers {
-		d, err := newDoer(p.Client, a.Endpoint, workers)
+		d, err := newDoer(p.Client, a.Endpoint, workers, p.Raw)
 		if err != nil {
 			return nil, err
 		}
@@ -87,6 +83,34 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 			if n := pacer.Count(p.Warmup.D() + p.Duration.D()); maxSeq < 0 || n < maxSeq {
 				maxSeq = n
 			}
+		}
+	}
+
+	// A run bounded by time never outlives its duration plus one request
+	// timeout (the drain): no request starts after the deadline, and each
+	// one in flight ends within its timeout.
+	if p.Duration > 0 {
+		var stop context.CancelFunc
+		ctx, stop = context.WithDeadline(ctx, end.Add(p.Timeout.D()))
+		defer stop()
+	}
+	// dropRange counts the measured slots of [from, to) as dropped, in
+	// O(mix window) however many they are.
+	dropCounts := make([]int64, len(p.Mix))
+	var dropMu sync.Mutex
+	dropRange := func(id int, from, to int64) {
+		if from < warmSlots {
+			from = warmSlots
+		}
+		if to <= from {
+			return
+		}
+		dropMu.Lock()
+		defer dropMu.Unlock()
+		clear(dropCounts)
+		sel.CountRange(from, to, dropCounts)
+		for k, n := range dropCounts {
+			a.Recorder.DroppedN(id, k, n)
 		}
 	}
 
@@ -159,14 +183,39 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 					return
 				}
 				class := sel.Class(seq)
-				if p.Model == ModelOpen && time.Since(intended) > dropAfter {
-					if isMeasured {
-						a.Recorder.Dropped(id, class)
+				if p.Model == ModelOpen {
+					if late := time.Since(intended); late > dropAfter {
+						if isMeasured {
+							a.Recorder.Dropped(id, class)
+						}
+						// Every slot up to the first one still within
+						// dropAfter is missed too: skip them in one step
+						// and count them dropped, so the pacer's cost does
+						// not grow with the rate.
+						k := pacer.Count(time.Since(start) - dropAfter)
+						if maxSeq >= 0 && k > maxSeq {
+							k = maxSeq
+						}
+						for {
+							cur := next.Load()
+							if k <= cur {
+								break
+							}
+							if next.CompareAndSwap(cur, k) {
+								dropRange(id, cur, k)
+								break
+							}
+						}
+						continue
 					}
-					continue
 				}
 				body, ok := getBody(class)
 				if !ok {
+					// Scheduled, never sent: the run ended while it
+					// waited for an assertion.
+					if isMeasured && p.Model == ModelOpen {
+						a.Recorder.Dropped(id, class)
+					}
 					return
 				}
 				sent := time.Now()
@@ -176,22 +225,8 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 					warm.Add(1)
 					continue
 				}
-				s = Sample{Class: class, Intended: intended, Sent: sent, Done: done, Status: r.status, ErrorCode: r.code,
-					BytesIn: r.in, BytesOut: r.out, Late: p.Model == ModelOpen && sent.Sub(intended) > lateAfter}
-				switch {
-				case r.err != nil && r.timedOut:
-					s.Outcome = OutcomeTimeout
-				case r.err != nil:
-					s.Outcome = OutcomeConnError
-				case r.status >= 200 && r.status < 300:
-					s.Outcome = OutcomeIssued
-				case r.status >= 400 && r.status < 500:
-					s.Outcome = OutcomeRejected
-				case r.status >= 500:
-					s.Outcome = OutcomeServerError
-				default:
-					s.Outcome = OutcomeOtherStatus
-				}
+				s = Sample{Class: class, Intended: intended, Sent: sent, Done: done, Status: r.status, ErrorCode: r.Code,
+					Outcome: r.Outcome, BytesIn: r.in, BytesOut: r.out, Late: p.Model == ModelOpen && sent.Sub(intended) > lateAfter}
 				a.Recorder.Record(id, &s)
 			}
 		}(w, doers[w])
@@ -231,6 +266,13 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 	}()
 	wg.Wait()
 	finished := time.Now()
+	// Slots of the schedule no worker took before the deadline were
+	// scheduled and never sent: dropped.
+	if p.Model == ModelOpen && maxSeq >= 0 {
+		if cur := next.Load(); cur < maxSeq {
+			dropRange(0, cur, maxSeq)
+		}
+	}
 	close(stopFlush)
 	<-flushDone
 	// The last, partial interval.
@@ -256,39 +298,4 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 		res.Complete = false
 	}
 	return res, nil
-}
-
-// Preflight sends one request with net/http and returns the status and
-// the first KiB of the answer, so a broken setup is reported with the
-// server's own words before a run starts.
-func Preflight(ctx context.Context, ep *Endpoint, body []byte) (status int, answer string, err error) {
-	hc := &http.Client{Timeout: ep.Timeout, Transport: &http.Transport{TLSClientConfig: ep.TLS, Proxy: nil},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	defer hc.CloseIdleConnections()
-	method := ep.Method
-	if method == "" {
-		method = http.MethodPost
-	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, ep.URL.String(), rd)
-	if err != nil {
-		return 0, "", err
-	}
-	if ep.ContentType != "" {
-		req.Header.Set("Content-Type", ep.ContentType)
-	}
-	req.Header.Set("Accept", "application/json")
-	for k, vs := range ep.Header {
-		req.Header[k] = vs
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return 0, "", fmt.Errorf("cannot reach %s: %w", ep.URL.Redacted(), err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-	return resp.StatusCode, string(b), nil
 }

@@ -73,3 +73,60 @@ func TestClosedModelRequestsBound(t *testing.T) {
 		t.Errorf("%+v", c)
 	}
 }
+
+// TestPacerCostDoesNotGrowWithRate: a rate far beyond what any endpoint or
+// generator can do (1e9/s for 1 s) ends in about its duration; the missed
+// slots are counted dropped, every slot of the schedule is accounted for.
+func TestPacerCostDoesNotGrowWithRate(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`ok`))
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	plan := Plan{Model: ModelOpen, Rate: 1e9, Duration: Duration(time.Second), MaxInflight: 4, Raw: true, Method: "GET",
+		DropAfter: Duration(100 * time.Millisecond), Timeout: Duration(time.Second), Target: srv.URL}
+	plan.Defaults()
+	rec := NewRecorder(plan.Mix, 2)
+	a := &Attacker{Plan: &plan, Endpoint: &Endpoint{URL: u, Method: "GET", Timeout: time.Second}, Recorder: rec}
+	t0 := time.Now()
+	res, err := a.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(t0); el > 3*time.Second {
+		t.Errorf("a 1 s run at 1e9/s took %s", el)
+	}
+	c := rec.Totals()[0].Counters
+	if c.Scheduled != 1e9 || c.Sent+c.Dropped != c.Scheduled || c.Dropped < 9e8 {
+		t.Errorf("scheduled %d (want 1e9), sent %d, dropped %d", c.Scheduled, c.Sent, c.Dropped)
+	}
+	if !res.Complete {
+		t.Error("run not complete")
+	}
+}
+
+// TestRunEndsAtDurationPlusDrain: against an endpoint that never answers, a
+// run bounded by 500 ms with a 300 ms timeout ends within about 800 ms, in
+// both models.
+func TestRunEndsAtDurationPlusDrain(t *testing.T) {
+	u := startRaw(t, "", "stall")
+	for _, plan := range []Plan{
+		{Model: ModelOpen, Rate: 2000, MaxInflight: 8},
+		{Model: ModelClosed, Concurrency: 8},
+	} {
+		plan.Duration, plan.Timeout, plan.Raw, plan.Method, plan.Target = Duration(500*time.Millisecond), Duration(300*time.Millisecond), true, "GET", u.String()
+		plan.Defaults()
+		rec := NewRecorder(plan.Mix, 2)
+		a := &Attacker{Plan: &plan, Endpoint: &Endpoint{URL: u, Method: "GET", Timeout: 300 * time.Millisecond}, Recorder: rec}
+		t0 := time.Now()
+		if _, err := a.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if el := time.Since(t0); el > 1500*time.Millisecond {
+			t.Errorf("%s model: 500 ms + 300 ms drain took %s", plan.Model, el)
+		}
+		if c := rec.Totals()[0].Counters; c.Timeouts == 0 || c.Issued != 0 {
+			t.Errorf("%s model: %+v", plan.Model, c)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -26,13 +27,6 @@ const (
 	ClientNet = "net"
 )
 
-// MaxResponseBytes bounds how much of one response body is read; a longer
-// body is cut off and its connection closed.
-const MaxResponseBytes = 1 << 20
-
-// keepBytes of a response body are kept to read the error code.
-const keepBytes = 512
-
 // Endpoint is where and how requests are sent.
 type Endpoint struct {
 	URL         *url.URL
@@ -43,28 +37,27 @@ type Endpoint struct {
 	Timeout     time.Duration
 }
 
-// result is one exchange as a doer saw it.
+// result is one exchange as a doer saw it, judged.
 type result struct {
-	status   int
-	code     int // ErrorCodes index, -1 none
-	in, out  int64
-	err      error
-	timedOut bool
+	Judgement
+	status  int
+	in, out int64
+	err     error // the transport error behind a fault, for messages
 }
 
-// doer sends one request body and reads the answer. Not safe for
-// concurrent use: one per worker.
+// doer sends one request body and reads and judges the answer. Not safe
+// for concurrent use: one per worker.
 type doer interface {
 	do(body []byte) result
 	close()
 }
 
-func newDoer(kind string, ep *Endpoint, maxConns int) (doer, error) {
+func newDoer(kind string, ep *Endpoint, maxConns int, raw bool) (doer, error) {
 	switch kind {
 	case ClientNet:
-		return newNetDoer(ep, maxConns), nil
+		return newNetDoer(ep, maxConns, raw), nil
 	case ClientFast, "":
-		return newFastDoer(ep)
+		return newFastDoer(ep, raw)
 	}
 	return nil, fmt.Errorf("unknown client %q", kind)
 }
@@ -81,9 +74,13 @@ type fastDoer struct {
 	fresh   bool // the connection has not served a request yet
 	timeout time.Duration
 	dl      time.Time // the connection's current deadline
+	raw     bool      // raw calibration mode: a 2xx needs no token
+	ans     answer    // reused: the answer being read
+	body    []byte    // reused: the body, up to ReadCap
+	ctype   []byte    // reused: the Content-Type value
 }
 
-func newFastDoer(ep *Endpoint) (*fastDoer, error) {
+func newFastDoer(ep *Endpoint, raw bool) (*fastDoer, error) {
 	u := ep.URL
 	host := u.Host
 	port := u.Port()
@@ -116,7 +113,8 @@ func newFastDoer(ep *Endpoint) (*fastDoer, error) {
 	if ep.ContentType != "" {
 		h.WriteString("Content-Type: " + ep.ContentType + "\r\n")
 	}
-	return &fastDoer{ep: ep, addr: host, https: u.Scheme == "https", head: h.Bytes(), timeout: ep.Timeout, wbuf: make([]byte, 0, 4096)}, nil
+	return &fastDoer{ep: ep, addr: host, https: u.Scheme == "https", head: h.Bytes(), timeout: ep.Timeout, wbuf: make([]byte, 0, 4096),
+		raw: raw, body: make([]byte, 0, 4096), ctype: make([]byte, 0, 64)}, nil
 }
 
 func (f *fastDoer) dial(deadline time.Time) error {
@@ -178,13 +176,11 @@ var errStale = errors.New("stale keep-alive connection")
 func (r result) retry() bool { return errors.Is(r.err, errStale) }
 
 func (f *fastDoer) try(body []byte) result {
-	res := result{code: -1}
+	res := result{}
 	now := time.Now()
 	if f.c == nil {
 		if err := f.dial(now.Add(f.timeout)); err != nil {
-			res.err = err
-			res.timedOut = isTimeout(err)
-			return res
+			return f.fail(res, err, faultConnection)
 		}
 		f.dl = time.Time{}
 	}
@@ -197,8 +193,7 @@ func (f *fastDoer) try(body []byte) result {
 		f.dl = now.Add(f.timeout)
 		if err := f.c.SetDeadline(f.dl); err != nil {
 			f.close()
-			res.err = err
-			return res
+			return f.fail(res, err, faultConnection)
 		}
 	}
 	w := append(f.wbuf[:0], f.head...)
@@ -218,14 +213,14 @@ func (f *fastDoer) try(body []byte) result {
 			res.err = errStale
 			return res
 		}
-		res.err = err
-		res.timedOut = isTimeout(err)
-		return res
+		return f.fail(res, err, faultConnection)
 	}
-	n, status, code, keep, err := readResponse(f.br, f.ep.Method == http.MethodHead)
+	a := &f.ans
+	*a = answer{body: f.body[:0], contentType: f.ctype[:0]}
+	n, keep, err := readResponse(f.br, f.ep.Method == http.MethodHead, a)
+	f.body, f.ctype = reuse(a.body), a.contentType[:0]
 	res.in = n
-	res.status = status
-	res.code = code
+	res.status = a.status
 	if err != nil {
 		f.close()
 		if reused && n == 0 && !isTimeout(err) {
@@ -233,12 +228,22 @@ func (f *fastDoer) try(body []byte) result {
 			return res
 		}
 		res.err = err
-		res.timedOut = isTimeout(err)
-		return res
-	}
-	if !keep {
+		a.fault = faultOf(err, n > 0)
+	} else if !keep {
 		f.close()
 	}
+	res.Judgement = judge(a, f.raw)
+	return res
+}
+
+// fail judges an exchange that ended with err before any answer.
+func (f *fastDoer) fail(res result, err error, def fault) result {
+	res.err = err
+	a := answer{fault: def}
+	if isTimeout(err) {
+		a.fault = faultTimeout
+	}
+	res.Judgement = judge(&a, f.raw)
 	return res
 }
 
@@ -247,46 +252,83 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-var errMalformed = errors.New("malformed HTTP response")
+var (
+	errMalformed = errors.New("malformed HTTP response")
+	errTruncated = errors.New("the answer ended before its declared end")
+	errOversize  = errors.New("the answer is beyond the read cap")
+)
 
-// readResponse reads one HTTP/1.1 response from br: status, headers,
-// body (bounded, drained). It returns the bytes read, the status, the
-// error code found in the first bytes of a 4xx/5xx body, and whether the
-// connection can be reused.
-func readResponse(br *bufio.Reader, head bool) (n int64, status, code int, keep bool, err error) {
-	code = -1
+// faultOf maps a read error to its fault. begun says whether any byte of
+// the answer had arrived: a connection closed after that is a truncated
+// answer, before it a connection failure.
+func faultOf(err error, begun bool) fault {
+	switch {
+	case isTimeout(err):
+		return faultTimeout
+	case errors.Is(err, errOversize):
+		return faultOversize
+	case errors.Is(err, errMalformed):
+		return faultUnparseable
+	case errors.Is(err, errTruncated), errors.Is(err, io.ErrUnexpectedEOF):
+		return faultTruncated
+	case begun && errors.Is(err, io.EOF):
+		return faultTruncated
+	}
+	return faultConnection
+}
+
+// readResponse reads one HTTP/1.x response from br into a: the status,
+// the Content-Type and the body, which it keeps up to ReadCap (a longer
+// one is errOversize). It returns the bytes read and whether the
+// connection can serve another request. Headers are bounded by
+// MaxHeaderBytes. 1xx interim answers are skipped.
+func readResponse(br *bufio.Reader, head bool, a *answer) (n int64, keep bool, err error) {
 	for {
 		line, err := br.ReadSlice('\n')
 		n += int64(len(line))
 		if err != nil {
-			return n, 0, code, false, err
+			if err == bufio.ErrBufferFull {
+				return n, false, errMalformed
+			}
+			if n > 0 && err == io.EOF {
+				err = errTruncated
+			}
+			return n, false, err
 		}
-		if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
-			return n, 0, code, false, errMalformed
+		status, ok := statusOf(line)
+		if !ok {
+			return n, false, errMalformed
 		}
-		status = int(line[9]-'0')*100 + int(line[10]-'0')*10 + int(line[11]-'0')
-		if status < 100 || status > 599 {
-			return n, 0, code, false, errMalformed
-		}
+		a.status = status
 		keep = line[7] == '1' // HTTP/1.1 keeps alive by default
 		clen := int64(-1)
 		chunked := false
+		hdr := int64(len(line))
+		a.contentType = a.contentType[:0]
 		for {
 			h, err := br.ReadSlice('\n')
 			n += int64(len(h))
+			hdr += int64(len(h))
+			if hdr > MaxHeaderBytes {
+				return n, false, errOversize
+			}
 			if err == bufio.ErrBufferFull {
-				// An over-long header line: skip the rest of it.
+				// An over-long header line: skip the rest of it, within the cap.
 				for err == bufio.ErrBufferFull {
 					h, err = br.ReadSlice('\n')
 					n += int64(len(h))
+					hdr += int64(len(h))
+					if hdr > MaxHeaderBytes {
+						return n, false, errOversize
+					}
 				}
 				if err != nil {
-					return n, status, code, false, err
+					return n, false, truncated(err)
 				}
 				continue
 			}
 			if err != nil {
-				return n, status, code, false, err
+				return n, false, truncated(err)
 			}
 			if len(h) <= 2 {
 				break
@@ -296,7 +338,7 @@ func readResponse(br *bufio.Reader, head bool) (n int64, status, code int, keep 
 				if v, ok := headerValue(h, "content-length"); ok {
 					clen, err = strconv.ParseInt(string(v), 10, 64)
 					if err != nil || clen < 0 {
-						return n, status, code, false, errMalformed
+						return n, false, errMalformed
 					}
 				} else if v, ok := headerValue(h, "connection"); ok {
 					if asciiEqualFold(v, "close") {
@@ -304,6 +346,8 @@ func readResponse(br *bufio.Reader, head bool) (n int64, status, code int, keep 
 					} else if asciiEqualFold(v, "keep-alive") {
 						keep = true
 					}
+				} else if v, ok := headerValue(h, "content-type"); ok && len(v) <= 256 {
+					a.contentType = append(a.contentType[:0], v...)
 				}
 			case 't':
 				if v, ok := headerValue(h, "transfer-encoding"); ok && asciiEqualFold(v, "chunked") {
@@ -315,68 +359,123 @@ func readResponse(br *bufio.Reader, head bool) (n int64, status, code int, keep 
 			continue
 		}
 		if head || status == 204 || status == 304 {
-			return n, status, code, keep, nil
+			return n, keep, nil
 		}
 		var bn int64
 		switch {
 		case chunked:
-			bn, code, err = drainChunked(br, status >= 400)
-			n += bn
-			return n, status, code, keep && err == nil, err
+			bn, err = readChunked(br, a)
+			return n + bn, keep && err == nil, err
+		case clen > ReadCap:
+			return n, false, errOversize
 		case clen >= 0:
-			if clen > MaxResponseBytes {
-				bn, code, err = drainN(br, MaxResponseBytes, status >= 400)
-				return n + bn, status, code, false, err
-			}
-			bn, code, err = drainN(br, clen, status >= 400)
-			return n + bn, status, code, keep, err
+			bn, err = readN(br, a, int(clen))
+			return n + bn, keep && err == nil, err
 		default: // until close, bounded
-			bn, code, err = drainN(br, MaxResponseBytes, status >= 400)
-			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-				err = nil
-			}
-			return n + bn, status, code, false, err
+			bn, err = readToEOF(br, a)
+			return n + bn, false, err
 		}
 	}
 }
 
-func drainN(br *bufio.Reader, want int64, scan bool) (n int64, code int, err error) {
-	code = -1
-	if scan && want > 0 {
-		k := want
-		if k > keepBytes {
-			k = keepBytes
-		}
-		if b, _ := br.Peek(int(k)); len(b) > 0 {
-			code = errorCode(b)
-		}
+func truncated(err error) error {
+	if err == io.EOF {
+		return errTruncated
 	}
-	for want > 0 {
-		step := want
-		if step > 1<<30 {
-			step = 1 << 30
-		}
-		d, e := br.Discard(int(step))
-		n += int64(d)
-		want -= int64(d)
-		if e != nil {
-			if e == io.EOF && want > 0 {
-				return n, code, io.ErrUnexpectedEOF
-			}
-			return n, code, e
-		}
-	}
-	return n, code, nil
+	return err
 }
 
-func drainChunked(br *bufio.Reader, scan bool) (n int64, code int, err error) {
-	code = -1
-	first := true
+// statusOf reads the status of an "HTTP/1.x NNN ..." line.
+func statusOf(line []byte) (int, bool) {
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || (line[7] != '0' && line[7] != '1') || line[8] != ' ' {
+		return 0, false
+	}
+	st := 0
+	for _, c := range line[9:12] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		st = st*10 + int(c-'0')
+	}
+	if st < 100 || st > 599 || (len(line) > 12 && line[12] != ' ' && line[12] != '\r' && line[12] != '\n') {
+		return 0, false
+	}
+	return st, true
+}
+
+// readN appends exactly k body bytes to a.body (k ≤ ReadCap).
+func readN(br *bufio.Reader, a *answer, k int) (int64, error) {
+	start := len(a.body)
+	a.body = growBody(a.body, k)
+	got, err := io.ReadFull(br, a.body[start:start+k])
+	a.body = a.body[:start+got]
+	if err != nil {
+		return int64(got), truncated(err)
+	}
+	return int64(got), nil
+}
+
+func growBody(b []byte, more int) []byte {
+	if cap(b)-len(b) >= more {
+		return b[:len(b)+more]
+	}
+	nb := make([]byte, len(b)+more, len(b)+more+len(b)/2)
+	copy(nb, b)
+	return nb
+}
+
+// reuse returns b emptied for the next answer, or a fresh small buffer
+// when a large answer grew it: a connection holds at most a few KiB
+// between requests, however large the answers it was sent.
+func reuse(b []byte) []byte {
+	if cap(b) > 16<<10 {
+		return make([]byte, 0, 4096)
+	}
+	return b[:0]
+}
+
+// readRoom is the free space of a.body to read into: at least 4 KiB,
+// never past ReadCap+1 (one byte over the cap tells oversize).
+func readRoom(a *answer) []byte {
+	if cap(a.body)-len(a.body) < 4096 {
+		a.body = growBody(a.body, 4096)[:len(a.body)]
+	}
+	end := min(cap(a.body), ReadCap+1)
+	return a.body[len(a.body):end]
+}
+
+// readToEOF reads a body delimited by the end of the connection, up to
+// ReadCap.
+func readToEOF(br *bufio.Reader, a *answer) (n int64, err error) {
+	for {
+		if len(a.body) > ReadCap {
+			return n, errOversize
+		}
+		k, err := br.Read(readRoom(a))
+		a.body = a.body[:len(a.body)+k]
+		n += int64(k)
+		if err == io.EOF {
+			if len(a.body) > ReadCap {
+				return n, errOversize
+			}
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// readChunked reads a chunked body into a.body, up to ReadCap.
+func readChunked(br *bufio.Reader, a *answer) (n int64, err error) {
 	for {
 		line, err := br.ReadSlice('\n')
 		n += int64(len(line))
+		if err == bufio.ErrBufferFull {
+			return n, errMalformed
+		}
 		if err != nil {
-			return n, code, err
+			return n, truncated(err)
 		}
 		line = bytes.TrimRight(line, "\r\n")
 		if i := bytes.IndexByte(line, ';'); i >= 0 {
@@ -384,36 +483,35 @@ func drainChunked(br *bufio.Reader, scan bool) (n int64, code int, err error) {
 		}
 		size, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 16, 64)
 		if err != nil || size < 0 {
-			return n, code, errMalformed
+			return n, errMalformed
 		}
 		if size == 0 {
-			for { // trailers
+			for { // trailers, bounded like headers
 				t, err := br.ReadSlice('\n')
 				n += int64(len(t))
+				if err == bufio.ErrBufferFull || n > MaxHeaderBytes+ReadCap {
+					return n, errOversize
+				}
 				if err != nil {
-					return n, code, err
+					return n, truncated(err)
 				}
 				if len(t) <= 2 {
-					return n, code, nil
+					return n, nil
 				}
 			}
 		}
-		if n+size > MaxResponseBytes {
-			return n, code, errors.New("response body over 1 MiB")
+		if int64(len(a.body))+size > ReadCap {
+			return n, errOversize
 		}
-		d, c, err := drainN(br, size, scan && first)
-		if first && scan {
-			code = c
-		}
-		first = false
+		d, err := readN(br, a, int(size))
 		n += d
 		if err != nil {
-			return n, code, err
+			return n, err
 		}
 		crlf, err := br.Discard(2)
 		n += int64(crlf)
 		if err != nil {
-			return n, code, err
+			return n, truncated(err)
 		}
 	}
 }
@@ -439,88 +537,42 @@ func asciiEqualFold(b []byte, s string) bool {
 	return true
 }
 
-// errorCode finds the RFC 6749 §5.2 error code in the first bytes of a
-// JSON ("error":"invalid_grant") or urlencoded (error=invalid_grant) body
-// and returns its index in ErrorCodes, errCodeOther when the body has an
-// unknown one, -1 when none is found. It does not allocate.
-func errorCode(b []byte) int {
-	i := bytes.Index(b, []byte(`"error"`))
-	var v []byte
-	if i >= 0 {
-		rest := b[i+7:]
-		j := bytes.IndexByte(rest, '"')
-		if j < 0 {
-			return -1
-		}
-		rest = rest[j+1:]
-		k := bytes.IndexByte(rest, '"')
-		if k < 0 {
-			return errCodeOther
-		}
-		v = rest[:k]
-	} else {
-		i = bytes.Index(b, []byte("error="))
-		if i < 0 || (i > 0 && b[i-1] != '&') {
-			i = bytes.Index(b, []byte("<error>"))
-			if i < 0 {
-				return -1
-			}
-			rest := b[i+7:]
-			k := bytes.IndexByte(rest, '<')
-			if k < 0 {
-				return errCodeOther
-			}
-			v = rest[:k]
-		} else {
-			rest := b[i+6:]
-			k := bytes.IndexByte(rest, '&')
-			if k < 0 {
-				k = len(rest)
-			}
-			v = bytes.TrimSpace(rest[:k])
-		}
-	}
-	for idx, c := range ErrorCodes[:errCodeOther] {
-		if string(v) == c {
-			return idx
-		}
-	}
-	return errCodeOther
-}
-
 // netDoer uses net/http with a transport tuned for load: keep-alive,
-// MaxIdleConnsPerHost ≥ the number of workers, no compression, no redirects.
+// MaxIdleConnsPerHost ≥ the number of workers, no compression, no
+// redirects, headers bounded by MaxHeaderBytes.
 type netDoer struct {
 	ep     *Endpoint
 	client *http.Client
-	buf    []byte
+	raw    bool
+	body   []byte
 }
 
-func newNetDoer(ep *Endpoint, maxConns int) *netDoer {
+func newNetDoer(ep *Endpoint, maxConns int, raw bool) *netDoer {
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
 	if sharedTransport == nil || sharedTransport.MaxIdleConnsPerHost < maxConns {
 		sharedTransport = &http.Transport{
-			Proxy:               nil,
-			DialContext:         (&net.Dialer{Timeout: ep.Timeout, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        maxConns,
-			MaxIdleConnsPerHost: maxConns,
-			MaxConnsPerHost:     maxConns,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true,
-			TLSClientConfig:     ep.TLS,
-			ForceAttemptHTTP2:   false,
+			Proxy:                  nil,
+			DialContext:            (&net.Dialer{Timeout: ep.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:           maxConns,
+			MaxIdleConnsPerHost:    maxConns,
+			MaxConnsPerHost:        maxConns,
+			IdleConnTimeout:        90 * time.Second,
+			DisableCompression:     true,
+			TLSClientConfig:        ep.TLS,
+			ForceAttemptHTTP2:      false,
+			MaxResponseHeaderBytes: MaxHeaderBytes,
 		}
 	}
 	c := &http.Client{Transport: sharedTransport, Timeout: ep.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &netDoer{ep: ep, client: c, buf: make([]byte, 32<<10)}
+	return &netDoer{ep: ep, client: c, raw: raw, body: make([]byte, 0, 4096)}
 }
 
 func (d *netDoer) close() {}
 
 func (d *netDoer) do(body []byte) result {
-	res := result{code: -1}
+	res := result{}
 	method := d.ep.Method
 	if method == "" {
 		method = http.MethodPost
@@ -532,37 +584,80 @@ func (d *netDoer) do(body []byte) result {
 	req, err := http.NewRequest(method, d.ep.URL.String(), rd)
 	if err != nil {
 		res.err = err
+		res.Judgement = judge(&answer{fault: faultConnection}, d.raw)
 		return res
 	}
 	if d.ep.ContentType != "" {
 		req.Header.Set("Content-Type", d.ep.ContentType)
+		req.Header.Set("Accept", "application/json")
 	}
-	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "jwtharness")
 	for k, vs := range d.ep.Header {
 		req.Header[k] = vs
 	}
 	res.out = int64(len(body))
-	resp, err := d.client.Do(req)
-	if err != nil {
-		res.err = err
-		res.timedOut = isTimeout(err)
-		return res
-	}
-	res.status = resp.StatusCode
-	lr := io.LimitReader(resp.Body, MaxResponseBytes)
-	k, _ := io.ReadFull(lr, d.buf[:keepBytes])
-	if resp.StatusCode >= 400 && k > 0 {
-		res.code = errorCode(d.buf[:k])
-	}
-	rest, err := io.CopyBuffer(io.Discard, lr, d.buf)
-	resp.Body.Close()
-	res.in = int64(k) + rest
-	if err != nil {
-		res.err = err
-		res.timedOut = isTimeout(err)
-	}
+	a := answer{body: d.body[:0]}
+	res.in, res.err = readNet(d.client, req, &a)
+	d.body = reuse(a.body)
+	res.status = a.status
+	res.Judgement = judge(&a, d.raw)
 	return res
+}
+
+// readNet sends req with c and reads the answer into a, as readResponse
+// does for the lean client: the body kept up to ReadCap, faults named.
+func readNet(c *http.Client, req *http.Request, a *answer) (int64, error) {
+	resp, err := c.Do(req)
+	if err != nil {
+		a.fault = netFault(err, false)
+		return 0, err
+	}
+	defer resp.Body.Close()
+	a.status = resp.StatusCode
+	a.contentType = append(a.contentType[:0], resp.Header.Get("Content-Type")...)
+	if resp.ContentLength > ReadCap {
+		a.fault = faultOversize
+		return 0, errOversize
+	}
+	var n int64
+	for {
+		if len(a.body) > ReadCap {
+			a.fault = faultOversize
+			return n, errOversize
+		}
+		k, err := resp.Body.Read(readRoom(a))
+		a.body = a.body[:len(a.body)+k]
+		n += int64(k)
+		if err == io.EOF {
+			if len(a.body) > ReadCap {
+				a.fault = faultOversize
+				return n, errOversize
+			}
+			return n, nil
+		}
+		if err != nil {
+			a.fault = netFault(err, true)
+			return n, err
+		}
+	}
+}
+
+// netFault maps a net/http error to its fault, as faultOf does for the
+// lean client.
+func netFault(err error, begun bool) fault {
+	msg := err.Error()
+	switch {
+	case isTimeout(err):
+		return faultTimeout
+	case strings.Contains(msg, "server response headers exceeded"):
+		return faultOversize
+	case strings.Contains(msg, "malformed HTTP"), strings.Contains(msg, "malformed chunked"), strings.Contains(msg, "bogus"),
+		strings.Contains(msg, "invalid header"), strings.Contains(msg, "invalid Content-Length"):
+		return faultUnparseable
+	case errors.Is(err, io.ErrUnexpectedEOF), begun && errors.Is(err, io.EOF):
+		return faultTruncated
+	}
+	return faultConnection
 }
 
 var (

@@ -10,6 +10,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/jwtharness/jwtharness/fixtures"
+	"github.com/jwtharness/jwtharness/fixtures/target"
 )
 
 // TestEndToEnd runs a short, bounded load (300 requests, ES256, a mix with
@@ -86,5 +87,43 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if bytes.Contains(out.Bytes(), []byte("eyJ")) {
 		t.Error("run file holds a token")
+	}
+}
+
+// TestLoadEveryFlowAndProfile: load builds its valid request with validreq,
+// so a tiny bounded run, open and closed, gets tokens from the reference
+// server in both profiles (rfc7523bis: client assertions name the issuer)
+// and all three flows.
+func TestLoadEveryFlowAndProfile(t *testing.T) {
+	for _, profile := range []target.Profile{target.ProfileRFC7523, target.ProfileRFC7523bis} {
+		for _, flow := range fixtures.Flows {
+			emb, err := StartEmbeddedProfile(flow, "", 2048, profile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc, err := NewScenario(emb.Target, flow, "", []MixEntry{{Name: ClassValid, Weight: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, _ := url.Parse(emb.Target.TokenEndpoint)
+			for _, plan := range []Plan{
+				{Model: ModelOpen, Rate: 200, Requests: 20},
+				{Model: ModelClosed, Concurrency: 2, Requests: 20},
+			} {
+				plan.Duration, plan.Mix, plan.Target = Duration(5*time.Second), sc.Mix, u.String()
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				run, err := Execute(ctx, Config{Plan: plan, Scenario: sc,
+					Endpoint: &Endpoint{URL: u, ContentType: "application/x-www-form-urlencoded", Header: sc.Header(), Timeout: 5 * time.Second}})
+				cancel()
+				if err != nil {
+					t.Errorf("%s %s %s: %v", profile, flow, plan.Model, err)
+					continue
+				}
+				if c := run.Summary.All.Counters; c.Issued != 20 || len(run.Summary.Invalid) > 0 {
+					t.Errorf("%s %s %s: %+v %v", profile, flow, plan.Model, c, run.Summary.Invalid)
+				}
+			}
+			emb.Close()
+		}
 	}
 }

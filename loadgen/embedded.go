@@ -29,6 +29,12 @@ func (e *Embedded) Close() { e.Server.Close() }
 // and an unregistered key for the mutations that need them. Keys live in
 // memory only.
 func StartEmbedded(flow fixtures.Flow, alg jose.SignatureAlgorithm, rsaBits int) (*Embedded, error) {
+	return StartEmbeddedProfile(flow, alg, rsaBits, target.ProfileRFC7523)
+}
+
+// StartEmbeddedProfile is StartEmbedded under profile (rfc7523 or
+// rfc7523bis: client assertions must then name the issuer identifier).
+func StartEmbeddedProfile(flow fixtures.Flow, alg jose.SignatureAlgorithm, rsaBits int, profile target.Profile) (*Embedded, error) {
 	if !flow.Valid() {
 		return nil, fmt.Errorf("unknown flow %q", flow)
 	}
@@ -91,6 +97,18 @@ func StartEmbedded(flow fixtures.Flow, alg jose.SignatureAlgorithm, rsaBits int)
 		return nil, err
 	}
 	other := &fixtures.Credential{ClientID: "load-other", Subject: "alice", Key: otherKey, Certificate: otherCert, Alg: jose.ES256}
+	otherReg := &registry.Client{ID: other.ClientID, Methods: []registry.Method{registry.Method(flow)},
+		Algorithms: []jose.SignatureAlgorithm{jose.ES256}, Certificates: []*x509.Certificate{otherCert}}
+	if flow == fixtures.FlowClientSecretJWT {
+		// client_secret_jwt clients hold a secret, not a key.
+		secret := make([]byte, 48)
+		if _, err := rand.Read(secret); err != nil {
+			return nil, err
+		}
+		other = &fixtures.Credential{ClientID: "load-other", Subject: "alice", Secret: secret, Alg: jose.HS256}
+		otherReg = &registry.Client{ID: other.ClientID, Methods: []registry.Method{registry.Method(flow)},
+			Algorithms: []jose.SignatureAlgorithm{jose.HS256}, Secret: secret}
+	}
 	strangerKey, err := fixtures.GenerateKey(fixtures.KeyP256)
 	if err != nil {
 		return nil, err
@@ -99,19 +117,18 @@ func StartEmbedded(flow fixtures.Flow, alg jose.SignatureAlgorithm, rsaBits int)
 	if err != nil {
 		return nil, err
 	}
-	reg, err := registry.New(rc, &registry.Client{ID: other.ClientID, Methods: []registry.Method{registry.Method(flow)},
-		Algorithms: []jose.SignatureAlgorithm{jose.ES256}, Certificates: []*x509.Certificate{otherCert}})
+	reg, err := registry.New(rc, otherReg)
 	if err != nil {
 		return nil, err
 	}
-	srv, err := reference.NewServer(reference.Options{Registry: reg})
+	srv, err := reference.NewServer(reference.Options{Registry: reg, Profile: profile})
 	if err != nil {
 		return nil, err
 	}
 	opts := srv.Options()
 	t := &target.Target{
 		Source: "embedded reference server", TokenEndpoint: srv.TokenURL, Audience: srv.TokenURL, Issuer: srv.Issuer,
-		Profile: target.ProfileRFC7523, MaxLifetime: opts.MaxLifetime, Leeway: opts.Leeway, Timeout: 10 * time.Second,
+		Profile: opts.Profile, MaxLifetime: opts.MaxLifetime, Leeway: opts.Leeway, Timeout: 10 * time.Second,
 		Formats: []string{"json"}, Flows: map[fixtures.Flow]*target.FlowConfig{flow: {Credential: cred}},
 		UnregisteredKey: strangerKey, UnregisteredCert: strangerCert, OtherClient: other,
 	}

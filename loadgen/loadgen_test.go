@@ -211,25 +211,6 @@ func TestThresholdCheck(t *testing.T) {
 	}
 }
 
-func TestErrorCode(t *testing.T) {
-	cases := map[string]string{
-		`{"error":"invalid_grant","error_description":"x"}`:     "invalid_grant",
-		`{"error_description":"x", "error" : "invalid_client"}`: "invalid_client",
-		`error=unsupported_grant_type&x=1`:                      "unsupported_grant_type",
-		`<r><error>invalid_request</error></r>`:                 "invalid_request",
-		`{"error":"weird"}`:                                     "other",
-	}
-	for body, want := range cases {
-		i := errorCode([]byte(body))
-		if i < 0 || ErrorCodes[i] != want {
-			t.Errorf("%s: got %d, want %s", body, i, want)
-		}
-	}
-	if errorCode([]byte(`{"access_token":"x"}`)) != -1 {
-		t.Error("found an error code in a success body")
-	}
-}
-
 func TestRunFileRoundTrip(t *testing.T) {
 	plan := Plan{Model: ModelOpen, Rate: 100, Duration: Duration(2 * time.Second), Target: "http://127.0.0.1:1/token",
 		Mix: []MixEntry{{Name: "valid", Weight: 9}, {Name: "exp-past", Mutation: "exp-past", Weight: 1}}}
@@ -313,5 +294,19 @@ func TestPlanValidate(t *testing.T) {
 	ok.Defaults()
 	if err := ok.Validate(); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestSelectorCountRange(t *testing.T) {
+	s := NewSelector([]MixEntry{{Name: "a", Weight: 7}, {Name: "b", Weight: 2}, {Name: "c", Weight: 1}})
+	for _, r := range [][2]int64{{0, 0}, {0, 1}, {3, 17}, {5, 1005}, {999, 12345}} {
+		got, want := make([]int64, 3), make([]int64, 3)
+		s.CountRange(r[0], r[1], got)
+		for i := r[0]; i < r[1]; i++ {
+			want[s.Class(i)]++
+		}
+		if got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+			t.Errorf("[%d,%d): %v, want %v", r[0], r[1], got, want)
+		}
 	}
 }

@@ -129,6 +129,25 @@ func (s *Selector) Class(seq int64) int {
 	return int(s.table[uint64(seq)%uint64(len(s.table))])
 }
 
+// CountRange adds to n[k] how many of the sequence numbers in [from, to)
+// are of class k. It costs O(window), never O(to-from): the open model
+// uses it to count a run of missed slots as dropped in one step.
+func (s *Selector) CountRange(from, to int64, n []int64) {
+	if to <= from {
+		return
+	}
+	p := int64(len(s.table))
+	if full := (to - from) / p; full > 0 {
+		for _, c := range s.table {
+			n[c] += full
+		}
+		from += full * p
+	}
+	for i := from; i < to; i++ {
+		n[s.table[uint64(i)%uint64(p)]]++
+	}
+}
+
 // Share returns the fraction of requests that are of class k.
 func (s *Selector) Share(k int) float64 {
 	n := 0

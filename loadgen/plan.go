@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -106,12 +107,19 @@ func (p *Plan) Defaults() {
 	}
 }
 
+// MaxScheduleRate is the highest rate Validate accepts whatever --max-rate
+// says: a schedule's slot numbers must fit an int64 over any duration.
+const MaxScheduleRate = 1e12
+
 // Validate refuses plans that are unbounded or contradictory.
 func (p *Plan) Validate() error {
 	switch p.Model {
 	case ModelOpen:
-		if p.Rate <= 0 {
+		if !(p.Rate > 0) || math.IsInf(p.Rate, 0) {
 			return errors.New("open model needs a rate > 0 (--rate N/s)")
+		}
+		if p.Rate > MaxScheduleRate {
+			return fmt.Errorf("rate %g/s is beyond what a schedule can hold (%g/s)", p.Rate, float64(MaxScheduleRate))
 		}
 		if p.Concurrency != 0 {
 			return errors.New("choose one model: --rate (open) or --concurrency (closed), not both")

@@ -33,69 +33,44 @@ func NewHistogram() *hdrhistogram.Histogram {
 	return hdrhistogram.New(HistLowest, HistHighest, HistSigFigs)
 }
 
-// Outcome classifies one request's answer.
-type Outcome uint8
-
-const (
-	OutcomeIssued      Outcome = iota // 2xx
-	OutcomeRejected                   // 4xx
-	OutcomeServerError                // 5xx
-	OutcomeOtherStatus                // 1xx, 3xx, unparseable status
-	OutcomeTimeout                    // no complete answer within Plan.Timeout
-	OutcomeConnError                  // connect, write or read failure
-)
-
-// Sample is one request as the attacker saw it. It is recorded and
-// forgotten: the recorder keeps no per-request data.
-type Sample struct {
-	Class     int
-	Intended  time.Time // open model: the schedule's t_i; closed: = Sent
-	Sent      time.Time
-	Done      time.Time
-	Status    int
-	ErrorCode int // index into ErrorCodes, -1 none
-	Outcome   Outcome
-	Late      bool
-	BytesIn   int64
-	BytesOut  int64
-}
-
-// ErrorCodes are the RFC 6749 §5.2 (and RFC 6750, 8693) error codes the
-// recorder counts by name; anything else is "other".
-var ErrorCodes = []string{
-	"invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
-	"unsupported_grant_type", "invalid_scope", "access_denied", "server_error",
-	"temporarily_unavailable", "invalid_target", "other",
-}
-
-const errCodeOther = 10
-
 // Counters are what the recorder counts per class and interval.
 type Counters struct {
 	Scheduled   int64            `json:"scheduled"`        // reached its intended send time
 	Sent        int64            `json:"sent"`             // written to the endpoint
 	Late        int64            `json:"late"`             // sent > LateAfter behind schedule
 	Dropped     int64            `json:"dropped"`          // not sent: > DropAfter behind schedule
-	Issued      int64            `json:"issued"`           // 2xx
-	Rejected    int64            `json:"rejected"`         // 4xx
+	Issued      int64            `json:"issued"`           // 2xx carrying a token
+	Rejected    int64            `json:"rejected"`         // 4xx carrying an RFC 6749 error body
 	ServerError int64            `json:"server_error"`     // 5xx
 	OtherStatus int64            `json:"other_status"`     // 1xx/3xx
+	NotToken    int64            `json:"not_token"`        // 2xx whose body is not a token
+	Unparseable int64            `json:"unparseable"`      // not HTTP, or a 4xx without an RFC 6749 error body
+	Truncated   int64            `json:"truncated"`        // answer cut short
+	Oversize    int64            `json:"oversize"`         // answer beyond the read cap
 	Timeouts    int64            `json:"timeouts"`         // no answer in time
 	ConnErrors  int64            `json:"conn_errors"`      // transport failures
-	Unexpected  int64            `json:"unexpected"`       // answered, but not as the class expects (valid not issued, mutation issued)
+	Unexpected  int64            `json:"unexpected"`       // a token or a refusal, but not what the class expects (valid refused, mutation issued)
 	BytesIn     int64            `json:"bytes_in"`         // response bytes (headers + body)
 	BytesOut    int64            `json:"bytes_out"`        // request bytes
 	Status      map[string]int64 `json:"status,omitempty"` // HTTP status → count
 	ErrorCodes  map[string]int64 `json:"error_codes,omitempty"`
 }
 
-// Answered counts requests that got an HTTP answer.
-func (c *Counters) Answered() int64 { return c.Issued + c.Rejected + c.ServerError + c.OtherStatus }
+// Answered counts requests that got a complete HTTP answer.
+func (c *Counters) Answered() int64 {
+	return c.Issued + c.Rejected + c.ServerError + c.OtherStatus + c.NotToken
+}
 
-// Errors counts failed requests: transport errors, timeouts, 5xx and
-// answers the class did not expect.
+// AsExpected counts answers that are what the class expects: a token for
+// a valid assertion, an RFC 6749 refusal for a mutation.
+func (c *Counters) AsExpected() int64 { return c.Issued + c.Rejected - c.Unexpected }
+
+// Errors counts failed requests: every fault (timeout, connection,
+// truncated, oversize, unparseable), 5xx, 1xx/3xx, 2xx that are not a
+// token, and tokens or refusals the class did not expect.
 func (c *Counters) Errors() int64 {
-	return c.Timeouts + c.ConnErrors + c.ServerError + c.Unexpected
+	return c.Timeouts + c.ConnErrors + c.Truncated + c.Oversize + c.Unparseable +
+		c.ServerError + c.OtherStatus + c.NotToken + c.Unexpected
 }
 
 // Add adds o into c.
@@ -108,6 +83,10 @@ func (c *Counters) Add(o *Counters) {
 	c.Rejected += o.Rejected
 	c.ServerError += o.ServerError
 	c.OtherStatus += o.OtherStatus
+	c.NotToken += o.NotToken
+	c.Unparseable += o.Unparseable
+	c.Truncated += o.Truncated
+	c.Oversize += o.Oversize
 	c.Timeouts += o.Timeouts
 	c.ConnErrors += o.ConnErrors
 	c.Unexpected += o.Unexpected
@@ -134,6 +113,7 @@ func addMap(dst, src map[string]int64) map[string]int64 {
 type rawCounters struct {
 	scheduled, sent, late, dropped                  int64
 	issued, rejected, server, other, timeouts, conn int64
+	notToken, unparseable, truncated, oversize      int64
 	unexpected, bytesIn, bytesOut                   int64
 	status                                          [600]int64
 	codes                                           [11]int64
@@ -148,6 +128,10 @@ func (r *rawCounters) addTo(c *Counters) {
 	c.Rejected += r.rejected
 	c.ServerError += r.server
 	c.OtherStatus += r.other
+	c.NotToken += r.notToken
+	c.Unparseable += r.unparseable
+	c.Truncated += r.truncated
+	c.Oversize += r.oversize
 	c.Timeouts += r.timeouts
 	c.ConnErrors += r.conn
 	c.Unexpected += r.unexpected
@@ -266,19 +250,29 @@ func (r *Recorder) Record(shardID int, s *Sample) {
 		c.server++
 	case OutcomeOtherStatus:
 		c.other++
+	case OutcomeNotToken:
+		c.notToken++
+	case OutcomeUnparseable:
+		c.unparseable++
+	case OutcomeTruncated:
+		c.truncated++
+	case OutcomeOversize:
+		c.oversize++
 	case OutcomeTimeout:
 		c.timeouts++
 	case OutcomeConnError:
 		c.conn++
 	}
-	if s.Outcome <= OutcomeOtherStatus {
-		if s.Status > 0 && s.Status < len(c.status) {
-			c.status[s.Status]++
-		}
-		if s.ErrorCode >= 0 && s.ErrorCode < len(c.codes) {
-			c.codes[s.ErrorCode]++
-		}
-		if issued := s.Outcome == OutcomeIssued; issued != r.expect[s.Class] && s.Outcome != OutcomeServerError {
+	if s.Status > 0 && s.Status < len(c.status) {
+		c.status[s.Status]++
+	}
+	if s.ErrorCode >= 0 && s.ErrorCode < len(c.codes) {
+		c.codes[s.ErrorCode]++
+	}
+	if s.Outcome.answered() {
+		// Only a token or a refusal can be unexpected; every other answer
+		// is an error of its own kind already.
+		if (s.Outcome == OutcomeIssued && !r.expect[s.Class]) || (s.Outcome == OutcomeRejected && r.expect[s.Class]) {
 			c.unexpected++
 		}
 		a.resp.RecordValue(toMicros(s.Done.Sub(s.Intended)))
@@ -300,6 +294,19 @@ func (r *Recorder) Dropped(shardID, class int) {
 	c := &sh.sets[sh.active][class].c
 	c.scheduled++
 	c.dropped++
+	sh.mu.Unlock()
+}
+
+// DroppedN counts n requests of class that were scheduled but not sent.
+func (r *Recorder) DroppedN(shardID, class int, n int64) {
+	if n <= 0 {
+		return
+	}
+	sh := r.shards[shardID%len(r.shards)]
+	sh.mu.Lock()
+	c := &sh.sets[sh.active][class].c
+	c.scheduled += n
+	c.dropped += n
 	sh.mu.Unlock()
 }
 

@@ -10,13 +10,15 @@ import (
 	"runtime"
 	"sort"
 	"time"
-
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // SchemaVersion is the run file format version; merge and report refuse
 // other versions.
-const SchemaVersion = 1
+//
+// Schema 2: an answer counts as issued only when it carries a token
+// (schema 1 counted every 2xx); new counters not_token, unparseable,
+// truncated, oversize; the summary's invalid reasons.
+const SchemaVersion = 2
 
 // Machine describes the host that generated (part of) a run.
 type Machine struct {
@@ -67,71 +69,6 @@ func NewHeader(runID, toolVersion string, plan Plan, start time.Time) Header {
 		Classes: classes}
 }
 
-// Stats are the figures read off one histogram, in µs.
-type Stats struct {
-	Count int64   `json:"count"`
-	Min   int64   `json:"min_us"`
-	Mean  float64 `json:"mean_us"`
-	P50   int64   `json:"p50_us"`
-	P90   int64   `json:"p90_us"`
-	P99   int64   `json:"p99_us"`
-	P999  int64   `json:"p999_us"`
-	Max   int64   `json:"max_us"`
-}
-
-// StatsOf reads the standard figures off h.
-func StatsOf(h *hdrhistogram.Histogram) Stats {
-	if h.TotalCount() == 0 {
-		return Stats{}
-	}
-	return Stats{Count: h.TotalCount(), Min: h.Min(), Mean: h.Mean(), P50: h.ValueAtQuantile(50),
-		P90: h.ValueAtQuantile(90), P99: h.ValueAtQuantile(99), P999: h.ValueAtQuantile(99.9), Max: h.Max()}
-}
-
-// ClassSummary is one class over the whole run (or "all").
-type ClassSummary struct {
-	Class      string   `json:"class"`
-	Expect     string   `json:"expect,omitempty"` // "issued" or "rejected"
-	Counters   Counters `json:"counters"`
-	Response   Stats    `json:"response"` // from intended send time
-	Service    Stats    `json:"service"`  // from actual send
-	Rate       float64  `json:"rate"`     // answered requests per second
-	OKRate     float64  `json:"ok_rate"`  // answers as expected per second (successful verifications for valid)
-	ErrorRate  float64  `json:"error_rate"`
-	LateRate   float64  `json:"late_rate"`
-	ResponseH  string   `json:"response_hist"`
-	ServiceH   string   `json:"service_hist"`
-	responseHH *hdrhistogram.Histogram
-}
-
-// CPUUsage is the generator process's own CPU use over the measured run.
-type CPUUsage struct {
-	User    Duration `json:"user"`
-	System  Duration `json:"system"`
-	Wall    Duration `json:"wall"`
-	Cores   float64  `json:"cores"`    // (user+system)/wall
-	Share   float64  `json:"share"`    // Cores / GOMAXPROCS
-	Process string   `json:"includes"` // what the process also ran (e.g. the embedded server)
-}
-
-// Summary is a run file's last line. Everything in it except Pool, CPU,
-// Thresholds, Warnings and Complete can be recomputed from the intervals.
-type Summary struct {
-	Type       string            `json:"type"` // "summary"
-	Start      time.Time         `json:"start"`
-	End        time.Time         `json:"end"`
-	Elapsed    Duration          `json:"elapsed"`
-	Classes    []ClassSummary    `json:"classes"`
-	All        ClassSummary      `json:"all"`
-	VerifyRate float64           `json:"verify_rate"`    // valid assertions answered with a token, per second
-	OfCeiling  float64           `json:"of_ceiling"`     // VerifyRate (or raw rate) / ceiling on all cores, when known
-	Pool       *PoolStats        `json:"pool,omitempty"` // assertion pool
-	CPU        *CPUUsage         `json:"cpu,omitempty"`  // generator CPU
-	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
-	Warnings   []string          `json:"warnings,omitempty"`
-	Complete   bool              `json:"complete"`
-}
-
 // Run is a parsed run file.
 type Run struct {
 	Header    Header
@@ -176,15 +113,42 @@ func (w *Writer) line(v any) error {
 	return w.w.Flush()
 }
 
-// ReadRun parses a run file. It checks the schema version.
+// Run file bounds: a run file is one line per class and interval, a few
+// KiB each; these caps refuse what no run writes before it fills memory.
+const (
+	MaxRunFileBytes = 256 << 20
+	MaxRunLineBytes = 16 << 20
+)
+
+// ErrIncomplete marks a run file without a summary line: the run did not
+// finish writing it. ReadRun returns the run read so far with it.
+var ErrIncomplete = errors.New("the run file has no summary line: the run did not finish writing it")
+
+// CorruptError is a run file that cannot be read as one: not JSON, an
+// unknown record, a histogram that does not decode, too large.
+type CorruptError struct{ Reason string }
+
+func (e *CorruptError) Error() string { return e.Reason }
+
+func corrupt(format string, a ...any) error { return &CorruptError{Reason: fmt.Sprintf(format, a...)} }
+
+// ReadRun parses a run file. It checks the schema version and decodes
+// every histogram, so a corrupt file is refused here (*CorruptError), not
+// half-rendered later. A file without a summary line is returned with
+// ErrIncomplete.
 func ReadRun(r io.Reader) (*Run, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	sc := bufio.NewScanner(io.LimitReader(r, MaxRunFileBytes+1))
+	sc.Buffer(make([]byte, 0, 1<<20), MaxRunLineBytes)
 	run := &Run{}
 	line := 0
+	var read int64
 	for sc.Scan() {
 		line++
 		b := sc.Bytes()
+		read += int64(len(b)) + 1
+		if read > MaxRunFileBytes {
+			return nil, corrupt("larger than %d MiB: not a run file this tool wrote", MaxRunFileBytes>>20)
+		}
 		if len(b) == 0 {
 			continue
 		}
@@ -192,46 +156,83 @@ func ReadRun(r io.Reader) (*Run, error) {
 			Type string `json:"type"`
 		}
 		if err := json.Unmarshal(b, &kind); err != nil {
-			return nil, fmt.Errorf("line %d: not JSON: %v", line, err)
+			return nil, corrupt("line %d: not JSON: %v", line, err)
 		}
 		switch kind.Type {
 		case "header":
 			if line != 1 {
-				return nil, fmt.Errorf("line %d: a header after line 1", line)
+				return nil, corrupt("line %d: a header after line 1", line)
 			}
 			if err := json.Unmarshal(b, &run.Header); err != nil {
-				return nil, fmt.Errorf("line %d: header: %v", line, err)
+				return nil, corrupt("line %d: header: %v", line, err)
 			}
 			if run.Header.Schema != SchemaVersion {
-				return nil, fmt.Errorf("run file schema %d; this jwtharness reads schema %d", run.Header.Schema, SchemaVersion)
+				return nil, corrupt("run file schema %d; this jwtharness reads schema %d", run.Header.Schema, SchemaVersion)
 			}
 		case "interval":
+			if line == 1 {
+				return nil, corrupt("not a jwtharness run file: line 1 is not a header")
+			}
 			var iv IntervalRecord
 			if err := json.Unmarshal(b, &iv); err != nil {
-				return nil, fmt.Errorf("line %d: interval: %v", line, err)
+				return nil, corrupt("line %d: interval: %v", line, err)
+			}
+			for _, h := range []string{iv.Response, iv.Service} {
+				if _, err := DecodeHistogram(h); err != nil {
+					return nil, corrupt("line %d: interval %s %s: histogram does not decode: %v", line, iv.Start.Format(time.RFC3339), iv.Class, err)
+				}
 			}
 			run.Intervals = append(run.Intervals, iv)
 		case "summary":
+			if line == 1 {
+				return nil, corrupt("not a jwtharness run file: line 1 is not a header")
+			}
 			var s Summary
 			if err := json.Unmarshal(b, &s); err != nil {
-				return nil, fmt.Errorf("line %d: summary: %v", line, err)
+				return nil, corrupt("line %d: summary: %v", line, err)
+			}
+			for _, cs := range append(append([]ClassSummary(nil), s.Classes...), s.All) {
+				for _, h := range []string{cs.ResponseH, cs.ServiceH} {
+					if _, err := DecodeHistogram(h); err != nil {
+						return nil, corrupt("line %d: summary of class %s: histogram does not decode: %v", line, cs.Class, err)
+					}
+				}
 			}
 			run.Summary = &s
 		default:
-			return nil, fmt.Errorf("line %d: unknown record type %q", line, kind.Type)
+			return nil, corrupt("line %d: unknown record type %q", line, kind.Type)
 		}
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, corrupt("line %d: longer than %d MiB: not a run file this tool wrote", line+1, MaxRunLineBytes>>20)
+		}
 		return nil, err
 	}
 	if run.Header.Type != "header" {
-		return nil, errors.New("not a jwtharness run file: line 1 is not a header")
+		return nil, corrupt("not a jwtharness run file: line 1 is not a header")
+	}
+	if run.Summary == nil {
+		return run, ErrIncomplete
 	}
 	return run, nil
 }
 
-// ReadRunFile reads a run file by path.
+// ReadRunFile reads a run file by path. It refuses anything but a regular
+// file of at most MaxRunFileBytes (a FIFO, a device such as /dev/zero or a
+// directory is an error, never a hang). Errors name the path; a run
+// without a summary is returned with an error wrapping ErrIncomplete.
 func ReadRunFile(path string) (*Run, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fileKind(st.Mode()))
+	}
+	if st.Size() > MaxRunFileBytes {
+		return nil, fmt.Errorf("%s: %w", path, corrupt("%d bytes, larger than %d MiB: not a run file this tool wrote", st.Size(), MaxRunFileBytes>>20))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -239,118 +240,9 @@ func ReadRunFile(path string) (*Run, error) {
 	defer f.Close()
 	r, err := ReadRun(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return r, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil
-}
-
-// Summarize recomputes the per-class and overall figures from intervals.
-// elapsed is the measured wall time (0: from the first interval's start
-// to the last one's end).
-func Summarize(h *Header, intervals []IntervalRecord, elapsed time.Duration) (*Summary, error) {
-	type agg struct {
-		c         Counters
-		resp, svc *hdrhistogram.Histogram
-	}
-	byClass := map[string]*agg{}
-	var first, last time.Time
-	for i := range intervals {
-		iv := &intervals[i]
-		a := byClass[iv.Class]
-		if a == nil {
-			a = &agg{resp: NewHistogram(), svc: NewHistogram()}
-			byClass[iv.Class] = a
-		}
-		a.c.Add(&iv.Counters)
-		rh, err := DecodeHistogram(iv.Response)
-		if err != nil {
-			return nil, fmt.Errorf("interval %s %s: response histogram: %v", iv.Start.Format(time.RFC3339), iv.Class, err)
-		}
-		sh, err := DecodeHistogram(iv.Service)
-		if err != nil {
-			return nil, fmt.Errorf("interval %s %s: service histogram: %v", iv.Start.Format(time.RFC3339), iv.Class, err)
-		}
-		if d := a.resp.Merge(rh) + a.svc.Merge(sh); d != 0 {
-			return nil, fmt.Errorf("interval %s %s: %d values out of histogram range", iv.Start.Format(time.RFC3339), iv.Class, d)
-		}
-		if first.IsZero() || iv.Start.Before(first) {
-			first = iv.Start
-		}
-		if iv.End.After(last) {
-			last = iv.End
-		}
-	}
-	if elapsed <= 0 {
-		elapsed = last.Sub(first)
-	}
-	s := &Summary{Type: "summary", Start: first, End: last, Elapsed: Duration(elapsed)}
-	classes := append([]string(nil), h.Classes...)
-	for c := range byClass {
-		if !contains(classes, c) {
-			classes = append(classes, c)
-		}
-	}
-	allResp, allSvc := NewHistogram(), NewHistogram()
-	var allC Counters
-	expect := map[string]bool{}
-	for _, e := range h.Plan.Mix {
-		expect[e.Name] = e.ExpectIssued()
-	}
-	for _, c := range classes {
-		a := byClass[c]
-		if a == nil {
-			continue
-		}
-		cs := classSummary(c, &a.c, a.resp, a.svc, elapsed)
-		if issued, ok := expect[c]; ok {
-			cs.Expect = "rejected"
-			if issued {
-				cs.Expect = "issued"
-			}
-		}
-		s.Classes = append(s.Classes, cs)
-		allC.Add(&a.c)
-		allResp.Merge(a.resp)
-		allSvc.Merge(a.svc)
-		if c == ClassValid {
-			s.VerifyRate = cs.OKRate
-		}
-	}
-	s.All = classSummary("all", &allC, allResp, allSvc, elapsed)
-	if h.Ceiling != nil && h.Ceiling.AllCores > 0 && s.VerifyRate > 0 {
-		s.OfCeiling = s.VerifyRate / h.Ceiling.AllCores
-	}
-	return s, nil
-}
-
-func classSummary(name string, c *Counters, resp, svc *hdrhistogram.Histogram, elapsed time.Duration) ClassSummary {
-	cs := ClassSummary{Class: name, Counters: *c, Response: StatsOf(resp), Service: StatsOf(svc), responseHH: resp}
-	cs.ResponseH, _ = EncodeHistogram(resp)
-	cs.ServiceH, _ = EncodeHistogram(svc)
-	if sec := elapsed.Seconds(); sec > 0 {
-		cs.Rate = float64(c.Answered()) / sec
-		ok := c.Answered() - c.Unexpected - c.ServerError
-		if ok < 0 {
-			ok = 0
-		}
-		cs.OKRate = float64(ok) / sec
-	}
-	if c.Sent > 0 {
-		cs.ErrorRate = float64(c.Errors()) / float64(c.Sent)
-	}
-	if c.Scheduled > 0 {
-		cs.LateRate = float64(c.Late) / float64(c.Scheduled)
-	}
-	return cs
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // sortIntervals orders by start then class.
@@ -361,4 +253,21 @@ func sortIntervals(iv []IntervalRecord) {
 		}
 		return iv[i].Class < iv[j].Class
 	})
+}
+
+// fileKind names what a non-regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "not a plain file"
 }

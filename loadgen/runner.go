@@ -34,6 +34,7 @@ type Snapshot struct {
 	Elapsed  time.Duration // since the measured start
 	Sent     int64
 	Errors   int64
+	NotToken int64   // 2xx answers that carried no token
 	Rate     float64 // answers/s in the last interval
 	OKRate   float64 // answers as expected/s in the last interval
 	P99      int64   // µs, last interval, all classes
@@ -65,27 +66,15 @@ type Config struct {
 	Includes string
 	// Thresholds are checked against the summary.
 	Thresholds []Threshold
+	// Validity says when the run is a measurement at all; nil =
+	// DefaultValidity().
+	Validity *Validity
 	// Out receives the run file (nil: none).
 	Out io.Writer
 	// Progress displays progress (nil: none).
 	Progress Progress
 	// Notes are added to the header.
 	Notes []string
-}
-
-// PreflightError is a pre-flight exchange that did not succeed.
-type PreflightError struct {
-	URL    string
-	Status int
-	Answer string
-	Err    error
-}
-
-func (e *PreflightError) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("pre-flight: %v", e.Err)
-	}
-	return fmt.Sprintf("pre-flight: a valid request to %s was answered %d, not 2xx: %s", e.URL, e.Status, e.Answer)
 }
 
 // Execute runs one load test: pre-flight, ceiling, pre-minting, the run
@@ -114,14 +103,12 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 		if err != nil {
 			return nil, fmt.Errorf("minting a valid assertion: %w", err)
 		}
-		pfBody = cfg.Scenario.Body(a)
+		if pfBody, err = cfg.Scenario.Body(a); err != nil {
+			return nil, fmt.Errorf("building the valid request: %w", err)
+		}
 	}
-	st, ans, err := Preflight(ctx, cfg.Endpoint, pfBody)
-	if err != nil {
-		return nil, &PreflightError{URL: cfg.Endpoint.URL.Redacted(), Err: err}
-	}
-	if st < 200 || st > 299 {
-		return nil, &PreflightError{URL: cfg.Endpoint.URL.Redacted(), Status: st, Answer: ans}
+	if err := Preflight(ctx, cfg.Endpoint, pfBody, plan.Raw); err != nil {
+		return nil, err
 	}
 
 	// Ceiling: raw go-jose verify, same algorithm and key.
@@ -237,7 +224,7 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 	header.Machines[0].Start = res.Start
 
 	elapsed := res.End.Sub(res.Start)
-	sum := summaryFromTotals(&header, rec.Totals(), elapsed)
+	sum := summarize(&header, rec.Totals(), elapsed)
 	sum.Start, sum.End = res.Start, res.End
 	sum.Complete = res.Complete
 	cpu := &CPUUsage{User: Duration(ru1.user - ru0.user), System: Duration(ru1.sys - ru0.sys), Wall: Duration(wall), Process: cfg.Includes}
@@ -254,6 +241,11 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 	for _, t := range cfg.Thresholds {
 		sum.Thresholds = append(sum.Thresholds, t.Check(sum))
 	}
+	validity := DefaultValidity()
+	if cfg.Validity != nil {
+		validity = *cfg.Validity
+	}
+	sum.Invalid = validity.Check(sum)
 	if w != nil && writeErr == nil {
 		writeErr = w.WriteSummary(sum)
 	}
@@ -280,10 +272,10 @@ func snapshot(runStart, start, end time.Time, recs []IntervalRecord, cum *Counte
 		}
 	}
 	cum.Add(&iv)
-	s := Snapshot{Elapsed: end.Sub(runStart), Sent: cum.Sent, Errors: cum.Errors(), Late: cum.Late, Dropped: cum.Dropped}
+	s := Snapshot{Elapsed: end.Sub(runStart), Sent: cum.Sent, Errors: cum.Errors(), NotToken: cum.NotToken, Late: cum.Late, Dropped: cum.Dropped}
 	if sec := end.Sub(start).Seconds(); sec > 0 {
 		s.Rate = float64(iv.Answered()) / sec
-		s.OKRate = float64(iv.Answered()-iv.Unexpected-iv.ServerError) / sec
+		s.OKRate = float64(iv.AsExpected()) / sec
 	}
 	if h.TotalCount() > 0 {
 		s.P99 = h.ValueAtQuantile(99)
@@ -291,34 +283,6 @@ func snapshot(runStart, start, end time.Time, recs []IntervalRecord, cum *Counte
 	if pool != nil {
 		ps := pool.Stats()
 		s.Starved, s.PoolHeld = ps.Starved, ps.Held
-	}
-	return s
-}
-
-func summaryFromTotals(h *Header, totals []ClassTotal, elapsed time.Duration) *Summary {
-	s := &Summary{Type: "summary", Elapsed: Duration(elapsed)}
-	allResp, allSvc := NewHistogram(), NewHistogram()
-	var allC Counters
-	for i, t := range totals {
-		if t.Counters.Scheduled == 0 {
-			continue
-		}
-		cs := classSummary(t.Class, &t.Counters, t.Response, t.Service, elapsed)
-		cs.Expect = "rejected"
-		if h.Plan.Mix[i].ExpectIssued() {
-			cs.Expect = "issued"
-		}
-		s.Classes = append(s.Classes, cs)
-		allC.Add(&t.Counters)
-		allResp.Merge(t.Response)
-		allSvc.Merge(t.Service)
-		if t.Class == ClassValid {
-			s.VerifyRate = cs.OKRate
-		}
-	}
-	s.All = classSummary("all", &allC, allResp, allSvc, elapsed)
-	if h.Ceiling != nil && h.Ceiling.AllCores > 0 && s.VerifyRate > 0 {
-		s.OfCeiling = s.VerifyRate / h.Ceiling.AllCores
 	}
 	return s
 }
@@ -353,8 +317,8 @@ func warnings(p *Plan, s *Summary, res *RunResult, includes string) []string {
 		if cs.Expect == "rejected" && cs.Counters.Issued > 0 {
 			out = append(out, fmt.Sprintf("class %s: %d mutated assertions were answered with a token: a conformance failure (run jwtharness conform)", cs.Class, cs.Counters.Issued))
 		}
-		if cs.Expect == "issued" && cs.Counters.Sent > 0 && cs.Counters.Unexpected > 0 {
-			out = append(out, fmt.Sprintf("class %s: %d of %d valid assertions were not answered with a token", cs.Class, cs.Counters.Unexpected, cs.Counters.Sent))
+		if c := &cs.Counters; cs.Expect == "issued" && c.Sent > 0 && c.Issued < c.Sent {
+			out = append(out, fmt.Sprintf("class %s: %d of %d valid assertions were not answered with a token (%s)", cs.Class, c.Sent-c.Issued, c.Sent, errorKinds(c)))
 		}
 	}
 	return out

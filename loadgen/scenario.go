@@ -4,6 +4,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -12,13 +13,17 @@ import (
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
-	"github.com/jwtharness/jwtharness/suites/driver"
+	"github.com/jwtharness/jwtharness/fixtures/validreq"
 )
 
 // Scenario binds a target, a flow, the credential that signs with the
-// chosen algorithm and a mix into the Pool's MintFunc. Request bodies are
-// built as the driver builds them (driver.FlowRequest), with the assertion
-// spliced between a precomputed prefix and suffix.
+// chosen algorithm and a mix into the Pool's MintFunc. The valid request
+// comes from the one builder, validreq (aud by the target's profile, the
+// grant's client authentication, exp within the declared cap); a mutation
+// is applied to validreq's assertion. The assertion is spliced between a
+// precomputed prefix and suffix of the form, unless the grant's client
+// authentication signs its own assertion, which is then minted fresh for
+// every request too.
 type Scenario struct {
 	Target *target.Target
 	Flow   fixtures.Flow
@@ -30,6 +35,7 @@ type Scenario struct {
 	// item may still be sent.
 	Lifetime, StaleAfter time.Duration
 
+	req            *validreq.Request
 	mctx           fixtures.MutationContext
 	prefix, suffix string
 }
@@ -47,7 +53,11 @@ func NewScenario(t *target.Target, flow fixtures.Flow, alg jose.SignatureAlgorit
 	if cred == nil {
 		return nil, fmt.Errorf("the target has no %s credential that signs with %s", flow, alg)
 	}
-	maxLife := t.MaxLifetime
+	vr, err := validreq.BuildFor(t, flow, "", cred)
+	if err != nil {
+		return nil, err
+	}
+	maxLife, _ := t.LifetimeCap(flow)
 	if maxLife <= 0 {
 		maxLife = 5 * time.Minute
 	}
@@ -55,23 +65,31 @@ func NewScenario(t *target.Target, flow fixtures.Flow, alg jose.SignatureAlgorit
 	if life > 4*time.Minute {
 		life = 4 * time.Minute
 	}
+	if maxLife < fixtures.DefaultLifetime {
+		// validreq pulls exp in to half the cap.
+		if half := (maxLife / time.Second / 2) * time.Second; half < life {
+			life = max(half, time.Second)
+		}
+	}
 	stale := life - life/4
 	if life-stale < 10*time.Second && life > 20*time.Second {
 		stale = life - 10*time.Second
 	}
 	s := &Scenario{Target: t, Flow: flow, Cred: cred, Mix: mix, Minter: &fixtures.Minter{Lifetime: life},
-		Lifetime: life, StaleAfter: stale, mctx: t.MutationContext()}
-	const marker = "JWTHARNESS-ASSERTION-MARKER"
-	req := driver.FlowRequest(t, flow, marker)
-	if flow.ClientAuth() && req.Has("client_id") {
-		req.Set("client_id", cred.ClientID)
+		Lifetime: life, StaleAfter: stale, req: vr, mctx: t.MutationContext()}
+	if vr.ClientAssertion == nil {
+		const marker = "JWTHARNESS-ASSERTION-MARKER"
+		r, err := vr.Fill(s.Minter, marker)
+		if err != nil {
+			return nil, err
+		}
+		form := r.Form()
+		i := strings.Index(form, marker)
+		if i < 0 {
+			return nil, errors.New("scenario: cannot find the assertion in the token request form")
+		}
+		s.prefix, s.suffix = form[:i], form[i+len(marker):]
 	}
-	form := driver.EncodeParams(req.Params)
-	i := strings.Index(form, marker)
-	if i < 0 {
-		return nil, errors.New("scenario: cannot find the assertion in the token request form")
-	}
-	s.prefix, s.suffix = form[:i], form[i+len(marker):]
 	for _, e := range mix {
 		if e.Mutation == "" || e.Mutation == "valid" {
 			continue
@@ -83,8 +101,17 @@ func NewScenario(t *target.Target, flow fixtures.Flow, alg jose.SignatureAlgorit
 	return s, nil
 }
 
+// Header is what every request carries besides the form (Authorization
+// for a grant authenticated with client_secret_basic); nil when nothing.
+func (s *Scenario) Header() http.Header {
+	if len(s.req.Header) == 0 {
+		return nil
+	}
+	return s.req.Header.Clone()
+}
+
 func (s *Scenario) spec(mutation string) (fixtures.Spec, error) {
-	sp := fixtures.Spec{Flow: s.Flow, Cred: s.Cred, Audience: s.Target.Audience}
+	sp := s.req.Assertion
 	if mutation == "" || mutation == "valid" {
 		return sp, nil
 	}
@@ -105,11 +132,18 @@ func (s *Scenario) Assertion(k int) (string, error) {
 }
 
 // Body wraps an assertion into the url-encoded token request form.
-func (s *Scenario) Body(assertion string) []byte {
+func (s *Scenario) Body(assertion string) ([]byte, error) {
+	if s.req.ClientAssertion != nil {
+		r, err := s.req.Fill(s.Minter, assertion)
+		if err != nil {
+			return nil, err
+		}
+		return []byte(r.Form()), nil
+	}
 	b := make([]byte, 0, len(s.prefix)+len(assertion)+len(s.suffix)+16)
 	b = append(b, s.prefix...)
 	b = append(b, url.QueryEscape(assertion)...)
-	return append(b, s.suffix...)
+	return append(b, s.suffix...), nil
 }
 
 // Mint is the Pool's MintFunc: a fresh assertion (new jti) in a request body.
@@ -119,7 +153,11 @@ func (s *Scenario) Mint(k int) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
-	return Item{Body: s.Body(a), StaleAt: now.Add(s.StaleAfter)}, nil
+	b, err := s.Body(a)
+	if err != nil {
+		return Item{}, err
+	}
+	return Item{Body: b, StaleAt: now.Add(s.StaleAfter)}, nil
 }
 
 // VerifyKey returns what verifies the credential's signatures (public

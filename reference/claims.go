@@ -27,18 +27,14 @@ const (
 // fractional. It is kept as float64 seconds and compared as such, so huge
 // values (1e300, 9.3e18) stay huge instead of wrapping in int64 arithmetic.
 type numericDate struct {
-	set     bool
-	kind    ndKind
-	frac    bool
-	v       float64
-	lenient bool // flaw numericdate-lenient: a JSON string holding a number is accepted
+	set  bool
+	kind ndKind
+	frac bool
+	v    float64
 }
 
 // audience is RFC 7519 §4.1.3 aud: a string or an array of strings.
 type audience struct {
-	vals            []string
-	bad             string
-	nonStringOK     bool // flaw aud-non-string-ok
-	arrayRejected   bool // flaw aud-array-rejected
-	objectFlattened bool // flaw aud-object-flattened
+	vals []string
+	bad  string // why aud is not a string or an array of strings
 }

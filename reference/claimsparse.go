@@ -15,9 +15,9 @@ import (
 // top-level object, refuses duplicate member names (compared after
 // unescaping, so "\u0061ud" duplicates "aud"), invalid UTF-8 and nesting
 // deeper than maxDepth, and reads the registered claims into c. Unknown
-// claims are validated and skipped (RFC 7519 §4: ignored). The fields of
-// pf (all false on a correct server) inject the parser flaws.
-func parseClaims(b []byte, c *claims, pf parseFlaws) error {
+// claims are validated and skipped (RFC 7519 §4: ignored). The options in
+// pf are all off on a correct server; flaws turn them on (flaw_seams.go).
+func parseClaims(b []byte, c *claims, pf parseOptions) error {
 	if !pf.utf8Unchecked && !utf8.Valid(b) {
 		return errors.New("the claims are not valid UTF-8")
 	}
@@ -73,14 +73,20 @@ func parseClaims(b []byte, c *claims, pf parseFlaws) error {
 	}
 }
 
-// parseFlaws are the claims-parser flaws (reference/flaw.go).
-type parseFlaws struct {
-	firstWins     bool // duplicate-first-wins
-	rejectExtra   bool // extra-claims-rejected
-	utf8Unchecked bool // utf8-unchecked
-	unbounded     bool // nesting-unbounded
-	coerce        bool // claim-types-coerced
-	issNumber     bool // iss-number-stringified
+// parseOptions loosen or tighten the claims parser; all are off on a
+// correct server, and each is turned on by one flaw's override of the
+// "claims" step (flaw_seams.go).
+type parseOptions struct {
+	firstWins      bool // duplicate claim names: the first wins
+	rejectExtra    bool // claims other than the registered ones refused
+	utf8Unchecked  bool // invalid UTF-8 accepted
+	unbounded      bool // no nesting limit
+	coerce         bool // a number in iss, sub or jti taken as its decimal string
+	issNumber      bool // a number in iss taken as its decimal string
+	lenientDates   bool // a NumericDate as a JSON string holding a number
+	audNonString   bool // non-string aud array members skipped, not refused
+	audArrayBad    bool // any aud array refused
+	audObjectValue bool // an aud object's string member values taken as aud
 }
 
 const maxDepth = 64
@@ -98,7 +104,7 @@ var strStop = func() (t [256]bool) {
 type jparser struct {
 	b  []byte
 	i  int
-	pf parseFlaws
+	pf parseOptions
 }
 
 func (p *jparser) errf(msg string) error {
@@ -192,7 +198,7 @@ func (p *jparser) aud(a *audience) error {
 	case 'n':
 		return p.lit("null")
 	case '[':
-		if a.arrayRejected {
+		if p.pf.audArrayBad {
 			a.bad = "an array"
 		}
 		p.i++
@@ -209,7 +215,7 @@ func (p *jparser) aud(a *audience) error {
 				}
 				a.vals = append(a.vals, s)
 			} else {
-				if !a.nonStringOK {
+				if !p.pf.audNonString {
 					a.bad = "an array member is not a string"
 				}
 				if err := p.skip(1); err != nil {
@@ -226,7 +232,7 @@ func (p *jparser) aud(a *audience) error {
 			return p.errf("',' or ']' expected")
 		}
 	}
-	if p.peek() == '{' && a.objectFlattened {
+	if p.peek() == '{' && p.pf.audObjectValue {
 		return p.flattenObject(a)
 	}
 	a.bad = "neither a string nor an array"
@@ -251,7 +257,7 @@ func (p *jparser) date(n *numericDate) error {
 			return err
 		}
 		n.kind = ndString
-		if n.lenient {
+		if p.pf.lenientDates {
 			q := jparser{b: []byte(s)}
 			if q.number() == nil && q.i == len(q.b) {
 				n.setFloat(q.b)

@@ -39,7 +39,7 @@ func TestParseClaims(t *testing.T) {
 	}
 	for _, c := range cases {
 		var cl claims
-		err := parseClaims([]byte(c.in), &cl, parseFlaws{})
+		err := parseClaims([]byte(c.in), &cl, parseOptions{})
 		switch {
 		case c.err != "":
 			if err == nil || !strings.Contains(err.Error(), c.err) {
@@ -52,7 +52,7 @@ func TestParseClaims(t *testing.T) {
 		}
 	}
 	var cl claims
-	if err := parseClaims([]byte(`{"aud":"good","aud":"evil"}`), &cl, parseFlaws{firstWins: true}); err != nil || cl.Aud.vals[0] != "good" {
+	if err := parseClaims([]byte(`{"aud":"good","aud":"evil"}`), &cl, parseOptions{firstWins: true}); err != nil || cl.Aud.vals[0] != "good" {
 		t.Errorf("first wins: %v %v", err, cl.Aud.vals)
 	}
 }
@@ -65,7 +65,7 @@ func FuzzParseClaims(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var c claims
-		if parseClaims(b, &c, parseFlaws{}) != nil {
+		if parseClaims(b, &c, parseOptions{}) != nil {
 			return
 		}
 		if !json.Valid(b) {

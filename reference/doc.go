@@ -52,10 +52,15 @@
 //     extension (RFC 7515 §4.1.11, RFC 7797).
 //   - Registered RSA keys shorter than 2048 bits never verify (RFC 7518
 //     §3.3); registered certificates outside notBefore/notAfter never verify.
-//   - The replay cache holds at most Options.ReplayCapacity live entries.
-//     When it is full of unexpired entries it fails closed: 503
-//     temporarily_unavailable with Retry-After (the time until the oldest
-//     entry expires), never an unchecked assertion.
+//   - The replay cache is partitioned by client: each registered client
+//     holds at most Options.ReplayCapacity live entries. A client whose
+//     partition is full of unexpired entries is failed closed: 503
+//     temporarily_unavailable with Retry-After (the time until its oldest
+//     entry expires), never an unchecked assertion; the other clients are
+//     not affected by its flood.
+//   - Refused requests are logged at INFO at most Options.RefusalLogRate
+//     times per second; the rest are counted in one summary line, so a
+//     flood of bad requests cannot fill a disk.
 //   - format=urlencoded answers application/x-www-form-urlencoded;
 //     format=xml answers application/xml with <token>...</token> on success
 //     and <error><error>...</error><error_description>...</error_description></error>

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/hmac"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
@@ -134,6 +137,98 @@ func fetchKeys(ctx context.Context, h jose.Header) []any {
 	return out
 }
 
+func lenientClean(t string) string {
+	var b strings.Builder
+	for _, r := range t {
+		switch {
+		case r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == '=':
+		case r == '+':
+			b.WriteByte('-')
+		case r == '/':
+			b.WriteByte('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// algNone recognizes alg none in any letter case (flaw alg-none-accepted).
+func algNone(token string) ([]byte, bool) {
+	m, ok := rawHeader(token)
+	if !ok {
+		return nil, false
+	}
+	if a, _ := m["alg"].(string); !strings.EqualFold(a, "none") {
+		return nil, false
+	}
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	p, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, false
+	}
+	return p, true
+}
+
+func hsPublicKeyVariants(cert *x509.Certificate) []any {
+	spki := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: cert.RawSubjectPublicKeyInfo})
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
+	return []any{spki, spki[:len(spki)-1], certPEM, certPEM[:len(certPEM)-1], cert.RawSubjectPublicKeyInfo, cert.Raw}
+}
+
+func (v *Verifier) kidKnown(c *clientEntry, kid string) bool {
+	for _, k := range c.keys {
+		for _, id := range k.ids {
+			if id == kid {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// manualVerify checks a compact token's signature directly with crypto
+// primitives; only flaws use it (crit-ignored, ecdsa-der-accepted).
+func manualVerify(alg jose.SignatureAlgorithm, key any, token string, der bool) bool {
+	i := strings.LastIndexByte(token, '.')
+	if i < 0 {
+		return false
+	}
+	input := []byte(token[:i])
+	sig, err := base64.RawURLEncoding.DecodeString(token[i+1:])
+	if err != nil {
+		return false
+	}
+	h, digest := hashFor(alg, input)
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		if strings.HasPrefix(string(alg), "RS") {
+			return rsa.VerifyPKCS1v15(k, h, digest, sig) == nil
+		}
+		if strings.HasPrefix(string(alg), "PS") {
+			return rsa.VerifyPSS(k, h, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto}) == nil
+		}
+	case *ecdsa.PublicKey:
+		if der {
+			return ecdsa.VerifyASN1(k, digest, sig)
+		}
+		n := (k.Curve.Params().BitSize + 7) / 8
+		if len(sig) != 2*n {
+			return false
+		}
+		r, s := bigFrom(sig[:n]), bigFrom(sig[n:])
+		return ecdsa.Verify(k, digest, r, s)
+	case ed25519.PublicKey:
+		return alg == jose.EdDSA && ed25519.Verify(k, input, sig)
+	case []byte:
+		return hmacEqual(alg, k, input, sig)
+	}
+	return false
+}
+
 // subsetAlgs is the allow-list of a server that implements only the
 // RECOMMENDED algorithms and HS256 (flaw alg-subset).
 var subsetAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.HS256}
@@ -162,12 +257,19 @@ func firstThreeSegments(t string) string {
 	return t
 }
 
-// parseByHand is the hand-rolled header parser of flaws alg-defaulted (a
-// header without alg takes the client's registered algorithm) and
-// duplicate-header-first-wins (the first of duplicate header members wins).
-// It runs only after go-jose refused the token; the signature is then
-// checked by manualVerify over the token as sent.
-func (v *Verifier) parseByHand(s *vstate) bool {
+// byHand says which hand-rolled header parse a flaw does.
+type byHand int
+
+const (
+	byHandAlgMissing byHand = iota // alg-defaulted: a header without alg
+	byHandFirstWins                // duplicate-header-first-wins: the first of duplicate members wins
+)
+
+// parseByHand is the hand-rolled header parser of flaws alg-defaulted and
+// duplicate-header-first-wins, run only after go-jose refused the token. It
+// leaves s.jws nil (the signature is then checked by manualVerify over the
+// token as sent) and s.alg empty when the header has no alg.
+func parseByHand(s *vstate, mode byHand) bool {
 	parts := strings.Split(s.token, ".")
 	if len(parts) != 3 {
 		return false
@@ -183,10 +285,9 @@ func (v *Verifier) parseByHand(s *vstate) bool {
 	var alg string
 	raw, hasAlg := members["alg"]
 	switch {
-	case !hasAlg && v.has(FlawAlgDefaulted):
-		s.algDef = true
-	case hasAlg && dup && v.has(FlawDupHeaderFirstWins):
-		if json.Unmarshal(raw, &alg) != nil || !slices.Contains(v.algs, jose.SignatureAlgorithm(alg)) {
+	case !hasAlg && mode == byHandAlgMissing:
+	case hasAlg && dup && mode == byHandFirstWins:
+		if json.Unmarshal(raw, &alg) != nil || !slices.Contains(supportedAlgs, jose.SignatureAlgorithm(alg)) {
 			return false
 		}
 	default:
@@ -200,10 +301,10 @@ func (v *Verifier) parseByHand(s *vstate) bool {
 	if r, ok := members["kid"]; ok {
 		_ = json.Unmarshal(r, &kid)
 	}
+	s.jws = nil
 	s.header = jose.Header{Algorithm: alg, KeyID: kid}
 	s.alg = jose.SignatureAlgorithm(alg)
 	s.payload = payload
-	s.manual = true
 	return true
 }
 
@@ -235,8 +336,9 @@ func headerMembersFirstWins(b []byte) (map[string]json.RawMessage, bool, bool) {
 	return m, dup, true
 }
 
-// errPassThrough ends the assertion pipeline early with success; only flaw
-// jwe-passthrough returns it.
+// errPassThrough, returned by a step, ends the assertion pipeline early
+// with success. The correct pipeline never returns it; only the override of
+// flaw jwe-passthrough does.
 var errPassThrough = &OAuthError{Code: "pass-through"}
 
 // anonymousClient is who a passed-through JWE's token goes to when the
@@ -247,10 +349,10 @@ var anonymousClient = &clientEntry{Client: &registry.Client{ID: "anonymous"}}
 // client is the one the client_id parameter names, else anonymous.
 func (v *Verifier) passThrough(s *vstate) *OAuthError {
 	s.client = anonymousClient
-	if c, ok := v.clients[s.hint]; ok {
+	if c, ok := v.clients[namedClient(s.ctx)]; ok {
 		s.client = c
 	}
-	s.method = s.defaultMethod()
+	s.method = methodFor(s.purpose, s.alg)
 	return errPassThrough
 }
 
@@ -263,7 +365,7 @@ func (v *Verifier) clientByTrial(s *vstate) *clientEntry {
 		return nil
 	}
 	order := v.all
-	if c, ok := v.clients[s.hint]; ok {
+	if c, ok := v.clients[namedClient(s.ctx)]; ok {
 		order = append([]*clientEntry{c}, v.all...)
 	}
 	for _, c := range order {
@@ -406,4 +508,21 @@ func sameHost(got, want string) bool {
 	g, err1 := url.Parse(got)
 	w, err2 := url.Parse(want)
 	return err1 == nil && err2 == nil && g.Host != "" && g.Scheme == w.Scheme && strings.EqualFold(g.Host, w.Host)
+}
+
+// racyInsert is the check-then-act cache of flaw jti-replay-racy: the check
+// and the write are two critical sections with a storage round trip between.
+func (c *replayCache) racyInsert(p Purpose, client, key string, until, now float64) *OAuthError {
+	r := c.part(client)
+	r.mu.Lock()
+	exp, seen := r.m[key]
+	r.mu.Unlock()
+	if seen && exp > now {
+		return replayErr(p)
+	}
+	time.Sleep(20 * time.Millisecond) // a remote store's round trip
+	r.mu.Lock()
+	r.m[key] = until
+	r.mu.Unlock()
+	return nil
 }

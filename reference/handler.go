@@ -2,8 +2,6 @@ package reference
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -37,16 +35,14 @@ const (
 	FormatXML        = "xml"
 )
 
-var knownParams = map[string]bool{
-	"grant_type": true, "assertion": true, "scope": true, "client_id": true,
-	"client_assertion": true, "client_assertion_type": true, "client_secret": true, "format": true,
-}
-
 // handler is the token endpoint.
 type handler struct {
-	v    *Verifier
-	opts Options
-	log  *slog.Logger
+	v        *Verifier
+	opts     Options
+	log      *slog.Logger
+	refusal  *logLimiter    // "token refused" lines per second
+	steps    []requestStep  // requestPipeline, with the overrides of the injected flaws
+	response []responseStep // responsePipeline, likewise
 }
 
 // NewHandler returns the reference token endpoint (POST /token) and its RFC
@@ -61,7 +57,8 @@ func NewHandler(opts Options) (http.Handler, error) {
 }
 
 func newHandler(v *Verifier) http.Handler {
-	h := &handler{v: v, opts: v.opts, log: v.opts.Logger}
+	h := &handler{v: v, opts: v.opts, log: v.opts.Logger, refusal: newLogLimiter(v.opts.RefusalLogRate),
+		steps: requestSteps(v.opts.Flaws), response: responseSteps(v.opts.Flaws)}
 	mux := http.NewServeMux()
 	mux.HandleFunc(TokenPath, h.token)
 	mux.HandleFunc(MetadataPath, h.metadata)
@@ -80,17 +77,17 @@ type treq struct {
 	authHdr  string // its scheme
 	client   *Result
 	grantRes *Result
-	scope    string
+	err      *OAuthError // the refusal, if the request is refused
 }
 
 type rstep struct {
 	name string
-	run  func(h *handler, t *treq) *OAuthError
+	run  requestStep
 }
 
 // requestPipeline is the token request, in order (fosite style: one visible
-// list). Everything before "client-authentication" is cheap and happens
-// before any signature is verified.
+// list). Everything before "client-auth" is cheap and happens before any
+// signature is verified. A flaw overrides steps by name (seam.go).
 var requestPipeline = []rstep{
 	{"method", (*handler).checkMethod},             // RFC 6749 §3.2: POST only (405, Allow: POST)
 	{"content-type", (*handler).checkContentType},  // RFC 6749 §3.2, App. B: application/x-www-form-urlencoded (charset allowed)
@@ -108,20 +105,30 @@ var requestPipeline = []rstep{
 func (h *handler) token(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	t := &treq{r: r, w: w, format: FormatJSON}
-	for _, st := range requestPipeline {
-		if err := st.run(h, t); err != nil {
-			h.writeError(t, err)
+	for _, step := range h.steps {
+		if err := step(h, t); err != nil {
+			t.err = err
+			h.respond(t)
 			h.logRequest(t, start, err)
 			return
 		}
 	}
-	h.issue(t)
+	h.respond(t)
 	h.logRequest(t, start, nil)
 }
 
 func (h *handler) logRequest(t *treq, start time.Time, err *OAuthError) {
 	if !h.log.Enabled(context.Background(), slog.LevelInfo) {
 		return
+	}
+	if err != nil {
+		ok, heldBack := h.refusal.allow()
+		if heldBack > 0 {
+			h.log.Info("token refusals not logged", "count", heldBack, "limit_per_second", h.opts.RefusalLogRate)
+		}
+		if !ok {
+			return
+		}
 	}
 	attrs := []any{"method", t.r.Method, "grant_type", sanitizeDesc(t.grant), "duration", time.Since(start)}
 	if t.client != nil {
@@ -138,16 +145,8 @@ func (h *handler) logRequest(t *treq, start time.Time, err *OAuthError) {
 	h.log.Info("token issued", attrs...)
 }
 
-func (h *handler) has(f Flaw) bool { return h.v.has(f) }
-
 func (h *handler) checkMethod(t *treq) *OAuthError {
 	if t.r.Method == http.MethodPost {
-		return nil
-	}
-	if t.r.Method == http.MethodGet && h.has(FlawGETAccepted) {
-		return nil
-	}
-	if t.r.Method != http.MethodGet && h.has(FlawMethodNotChecked) {
 		return nil
 	}
 	e := newErr(ErrInvalidRequest, "RFC 6749 section 3.2: the token endpoint only accepts POST")
@@ -157,24 +156,12 @@ func (h *handler) checkMethod(t *treq) *OAuthError {
 }
 
 func (h *handler) checkContentType(t *treq) *OAuthError {
-	if t.r.Method == http.MethodGet {
-		return nil
-	}
 	ct := t.r.Header.Get("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
 	if err == nil && mt == "application/x-www-form-urlencoded" {
-		if len(params) > 0 && h.has(FlawCharsetRejected) {
-			return newErr(ErrInvalidRequest, "Content-Type must be exactly application/x-www-form-urlencoded")
-		}
 		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 			return newErr(ErrInvalidRequest, "RFC 6749 appendix B: the form must be UTF-8, not charset "+quote(cs))
 		}
-		return nil
-	}
-	if h.has(FlawNonFormAccepted) && (mt == "application/json" || mt == "multipart/form-data") {
-		return nil
-	}
-	if ct == "" && h.has(FlawContentTypeOptional) {
 		return nil
 	}
 	if ct == "" {
@@ -184,10 +171,10 @@ func (h *handler) checkContentType(t *treq) *OAuthError {
 }
 
 func (h *handler) readBody(t *treq) *OAuthError {
-	limit := h.opts.MaxBodyBytes
-	if h.has(FlawNoSizeLimit) {
-		limit = 1 << 30
-	}
+	return h.readBodyUpTo(t, h.opts.MaxBodyBytes)
+}
+
+func (h *handler) readBodyUpTo(t *treq, limit int64) *OAuthError {
 	b, err := io.ReadAll(http.MaxBytesReader(t.w, t.r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -203,64 +190,36 @@ func (h *handler) readBody(t *treq) *OAuthError {
 }
 
 func (h *handler) checkQuery(t *treq) *OAuthError {
-	if t.r.URL.RawQuery == "" || t.r.Method == http.MethodGet || h.has(FlawQueryParamsAccepted) {
+	if t.r.URL.RawQuery == "" {
 		return nil
 	}
 	return newErr(ErrInvalidRequest, "RFC 6749 section 3.2: parameters must be sent in the request body, not in the URL query")
 }
 
 func (h *handler) parseForm(t *treq) *OAuthError {
-	var (
-		form url.Values
-		err  error
-	)
-	mt, params, _ := mime.ParseMediaType(t.r.Header.Get("Content-Type"))
-	switch {
-	case t.r.Method == http.MethodGet:
-		form, err = url.ParseQuery(t.r.URL.RawQuery)
-	case mt == "application/json": // flaw non-form-accepted
-		var m map[string]string
-		err = json.Unmarshal(t.body, &m)
-		form = url.Values{}
-		for k, v := range m {
-			form.Set(k, v)
-		}
-	case mt == "multipart/form-data": // flaw non-form-accepted
-		r2 := t.r.Clone(t.r.Context())
-		r2.Body = io.NopCloser(strings.NewReader(string(t.body)))
-		r2.Header.Set("Content-Type", mime.FormatMediaType(mt, params))
-		if err = r2.ParseMultipartForm(1 << 20); err == nil {
-			form = url.Values(r2.MultipartForm.Value)
-		}
-	default:
-		form, err = url.ParseQuery(string(t.body))
-	}
+	return h.parseFormWith(t, formRule{})
+}
+
+// formRule loosens parseFormWith (all off on a correct server).
+type formRule struct {
+	firstWins      bool // a repeated parameter keeps its first value
+	emptyAssertion bool // an empty assertion is kept, not omitted
+}
+
+func (h *handler) parseFormWith(t *treq, r formRule) *OAuthError {
+	form, err := url.ParseQuery(string(t.body))
 	if err != nil {
 		return newErr(ErrInvalidRequest, "the request body is not a valid form: "+sanitizeDesc(err.Error()))
 	}
-	if h.has(FlawQueryParamsAccepted) && t.r.URL.RawQuery != "" {
-		if q, err := url.ParseQuery(t.r.URL.RawQuery); err == nil {
-			for k, vs := range q {
-				form[k] = append(form[k], vs...)
-			}
-		}
-	}
 	for k, vs := range form {
 		if len(vs) > 1 {
-			if !h.has(FlawRepeatedParamsOK) {
+			if !r.firstWins {
 				return newErr(ErrInvalidRequest, "RFC 6749 section 3.2: parameter "+quote(k)+" is repeated")
 			}
 			form[k] = vs[:1]
 		}
-		if form.Get(k) == "" && !(k == "assertion" && h.has(FlawEmptyParamNotOmitted)) {
+		if form.Get(k) == "" && !(k == "assertion" && r.emptyAssertion) {
 			delete(form, k) // RFC 6749 §3.2: sent without a value = omitted
-		}
-	}
-	if h.has(FlawUnknownParamRejected) {
-		for k := range form {
-			if !knownParams[k] {
-				return newErr(ErrInvalidRequest, "unrecognized parameter "+quote(k))
-			}
 		}
 	}
 	t.form = form
@@ -274,15 +233,7 @@ func (h *handler) checkFormat(t *treq) *OAuthError {
 		t.format = FormatJSON
 	case FormatURLEncoded, FormatXML:
 		t.format = f
-		if h.has(FlawFormatIgnored) {
-			t.format = FormatJSON
-		}
 	default:
-		if h.has(FlawFormatUnknown500) {
-			e := newErr(ErrServerError, "no writer for response format "+quote(f))
-			e.Status = http.StatusInternalServerError
-			return e
-		}
 		return newErr(ErrInvalidRequest, "unsupported format "+quote(f)+" (json, urlencoded or xml)")
 	}
 	return nil
@@ -290,89 +241,61 @@ func (h *handler) checkFormat(t *treq) *OAuthError {
 
 func (h *handler) checkGrantType(t *treq) *OAuthError {
 	t.grant = t.form.Get("grant_type")
-	if t.grant == "" && h.has(FlawGrantTypeDefaulted) {
-		switch {
-		case t.form.Has("assertion"):
-			t.grant = GrantTypeJWTBearer
-		case t.form.Has("client_assertion"):
-			t.grant = GrantTypeClientCredentials
-		}
-	}
 	switch t.grant {
 	case "":
 		return newErr(ErrInvalidRequest, "RFC 6749 section 4.4.2 and RFC 7521 section 4.1: grant_type is required")
 	case GrantTypeJWTBearer, GrantTypeClientCredentials:
-		if h.has(FlawScopeRequired) && !t.form.Has("scope") {
-			return newErr(ErrInvalidScope, "scope is required")
-		}
 		return nil
-	}
-	if h.has(FlawUnsupportedGrantCode) {
-		return newErr(ErrInvalidRequest, "grant_type "+quote(t.grant)+" is not supported")
 	}
 	return newErr(ErrUnsupportedGrantType, "RFC 6749 section 5.2: grant_type "+quote(t.grant)+" is not supported")
 }
 
 func (h *handler) checkAuthMethods(t *treq) *OAuthError {
+	noteAuthHeader(t)
+	hasAssertion := t.form.Has("client_assertion") || t.form.Has("client_assertion_type")
+	if hasAssertion && (t.usedAuth || t.form.Has("client_secret")) {
+		return newErr(ErrInvalidRequest, "RFC 6749 section 2.3: the client used more than one authentication method")
+	}
+	return nil
+}
+
+// noteAuthHeader records whether an Authorization header was sent, and its
+// scheme (for WWW-Authenticate on invalid_client).
+func noteAuthHeader(t *treq) {
 	if a := t.r.Header.Get("Authorization"); a != "" {
 		t.usedAuth = true
 		t.authHdr, _, _ = strings.Cut(a, " ")
 	}
-	hasAssertion := t.form.Has("client_assertion") || t.form.Has("client_assertion_type")
-	if hasAssertion && (t.usedAuth || t.form.Has("client_secret")) && !h.has(FlawTwoAuthMethodsOK) {
-		return newErr(ErrInvalidRequest, "RFC 6749 section 2.3: the client used more than one authentication method")
-	}
-	return nil
 }
 
 // authenticateClient runs JWT client authentication when the request carries
 // any client authentication. A failed client authentication fails the
 // request, whatever the grant (RFC 6749 §3.2.1).
 func (h *handler) authenticateClient(t *treq) *OAuthError {
-	hasAssertion := t.form.Has("client_assertion") || t.form.Has("client_assertion_type")
-	var err *OAuthError
-	if h.has(FlawClientIDOnlyAuth) && t.grant == GrantTypeClientCredentials && t.form.Get("client_assertion") == "" && !t.usedAuth {
-		if c, ok := h.v.clients[t.form.Get("client_id")]; ok && !c.Disabled {
-			t.client = &Result{Client: c.Client, Method: registry.MethodPrivateKeyJWT, Subject: c.ID}
-			return nil
-		}
-	}
 	switch {
-	case hasAssertion:
-		err = h.clientAssertion(t)
+	case t.form.Has("client_assertion") || t.form.Has("client_assertion_type"):
+		return h.clientAssertion(t)
 	case t.usedAuth || t.form.Has("client_secret"):
-		err = newErr(ErrInvalidClient, "RFC 6749 section 2.3: this server supports only JWT client authentication (private_key_jwt, client_secret_jwt)")
+		return newErr(ErrInvalidClient, "RFC 6749 section 2.3: this server supports only JWT client authentication (private_key_jwt, client_secret_jwt)")
 	case t.grant == GrantTypeClientCredentials:
-		err = newErr(ErrInvalidClient, "RFC 6749 section 4.4.2: client_credentials requires client authentication")
+		return newErr(ErrInvalidClient, "RFC 6749 section 4.4.2: client_credentials requires client authentication")
 	}
-	if err == nil {
-		return nil
-	}
-	if t.grant == GrantTypeJWTBearer && h.has(FlawGrantIgnoresClientAuth) {
-		t.client = nil
-		return nil
-	}
-	return err
+	return nil
 }
 
 func (h *handler) clientAssertion(t *treq) *OAuthError {
 	typ := t.form.Get("client_assertion_type")
-	if !h.has(FlawAssertionTypeIgnored) {
-		if typ == "" {
-			return newErr(ErrInvalidRequest, "RFC 7521 section 4.2: client_assertion_type is required with client_assertion")
-		}
-		if typ != ClientAssertionTypeJWT {
-			return newErr(ErrInvalidRequest, "RFC 7521 section 4.2: client_assertion_type "+quote(typ)+" is not supported")
-		}
+	if typ == "" {
+		return newErr(ErrInvalidRequest, "RFC 7521 section 4.2: client_assertion_type is required with client_assertion")
+	}
+	if typ != ClientAssertionTypeJWT {
+		return newErr(ErrInvalidRequest, "RFC 7521 section 4.2: client_assertion_type "+quote(typ)+" is not supported")
 	}
 	a := t.form.Get("client_assertion")
 	if a == "" {
 		return newErr(ErrInvalidRequest, "RFC 7521 section 4.2: client_assertion is required")
 	}
-	if h.has(FlawClientIDRequired) && !t.form.Has("client_id") {
-		return newErr(ErrInvalidRequest, "client_id is required with client_assertion")
-	}
-	res, err := h.v.verify(t.r.Context(), PurposeClientAuth, a, t.form.Get("client_id"))
+	res, err := h.v.Verify(withNamedClient(t.r.Context(), t.form.Get("client_id")), PurposeClientAuth, a)
 	if err != nil {
 		return err
 	}
@@ -388,11 +311,11 @@ func (h *handler) checkGrant(t *treq) *OAuthError {
 	if !present {
 		return newErr(ErrInvalidRequest, "RFC 7521 section 4.1: the assertion parameter is required")
 	}
-	hint := t.form.Get("client_id")
+	named := t.form.Get("client_id")
 	if t.client != nil {
-		hint = t.client.Client.ID
+		named = t.client.Client.ID
 	}
-	res, err := h.v.verify(t.r.Context(), PurposeGrant, a[0], hint)
+	res, err := h.v.Verify(withNamedClient(t.r.Context(), named), PurposeGrant, a[0])
 	if err != nil {
 		return err
 	}
@@ -402,7 +325,7 @@ func (h *handler) checkGrant(t *treq) *OAuthError {
 
 func (h *handler) checkClientID(t *treq) *OAuthError {
 	id, ok := t.form["client_id"]
-	if !ok || h.has(FlawClientIDMismatchOK) {
+	if !ok {
 		return nil
 	}
 	switch {
@@ -418,17 +341,26 @@ func (h *handler) checkClientID(t *treq) *OAuthError {
 	return nil
 }
 
-// issue writes a success response (RFC 6749 §5.1).
-func (h *handler) issue(t *treq) {
-	var buf [32]byte
-	_, _ = rand.Read(buf[:])
-	tok := tokenResponse{
-		AccessToken: base64.RawURLEncoding.EncodeToString(buf[:]),
-		TokenType:   "Bearer",
-		ExpiresIn:   int64(h.opts.TokenLifetime / time.Second),
-		Scope:       t.form.Get("scope"),
+// namedClientKey carries, in the context handed to Verify, the client the
+// request names besides the assertion (the client_id parameter, or the
+// client that authenticated). The correct verifier never reads it: an
+// assertion is judged by its own iss. Flaws that take the client from the
+// request instead read it with namedClient.
+type namedClientKey struct{}
+
+func withNamedClient(ctx context.Context, id string) context.Context {
+	if id == "" {
+		return ctx
 	}
-	h.writeToken(t, &tok)
+	return context.WithValue(ctx, namedClientKey{}, id)
+}
+
+func namedClient(ctx context.Context) string {
+	if ctx == nil {
+		return ""
+	}
+	id, _ := ctx.Value(namedClientKey{}).(string)
+	return id
 }
 
 func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {

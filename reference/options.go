@@ -6,7 +6,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/profile"
+	"github.com/jwtharness/jwtharness/reference/flaws"
 	"github.com/jwtharness/jwtharness/reference/registry"
 )
 
@@ -17,6 +18,7 @@ const (
 	DefaultTokenLifetime  = time.Hour
 	DefaultMaxBodyBytes   = 64 << 10
 	DefaultReplayCapacity = 1 << 20
+	DefaultRefusalLogRate = 20
 
 	// NoLeeway as Options.Leeway disables clock-skew leeway (a zero Leeway
 	// means the default).
@@ -38,8 +40,8 @@ type Options struct {
 	// TokenEndpoint is the token endpoint URL advertised in the metadata
 	// (default: Audience).
 	TokenEndpoint string
-	// Profile is target.ProfileRFC7523 (default) or target.ProfileRFC7523bis.
-	Profile target.Profile
+	// Profile is profile.RFC7523 (default) or profile.RFC7523bis.
+	Profile profile.Profile
 	// MaxLifetime bounds exp: exp <= now + MaxLifetime + Leeway (default 5m).
 	MaxLifetime time.Duration
 	// Leeway is the clock skew allowed on exp, nbf and iat (default 60s;
@@ -54,10 +56,18 @@ type Options struct {
 	// MaxBodyBytes limits the request body and the assertion (default 64 KiB).
 	MaxBodyBytes int64
 	// ReplayCapacity bounds the number of live (iss, jti) entries kept for
-	// replay detection (default 1<<20). When the cache is full of unexpired
-	// entries the server fails closed: 503 temporarily_unavailable with
-	// Retry-After, never an unchecked assertion.
+	// replay detection for each registered client (default 1<<20): the
+	// cache is partitioned by client, so memory is bounded by clients x
+	// capacity. When a client's partition is full of unexpired entries the
+	// server fails that client closed: 503 temporarily_unavailable with
+	// Retry-After, never an unchecked assertion; other clients are not
+	// affected.
 	ReplayCapacity int
+	// RefusalLogRate bounds the "token refused" log lines per second
+	// (default 20; negative: every refusal is logged). Refusals beyond it
+	// are counted and reported in one "token refusals not logged" line
+	// per second, so a flood of bad requests cannot fill a disk.
+	RefusalLogRate int
 	// Logger receives one line per request (never a token, assertion or
 	// secret). Default: discard.
 	Logger *slog.Logger
@@ -70,12 +80,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	switch o.Profile {
 	case "":
-		o.Profile = target.ProfileRFC7523
-	case target.ProfileRFC7523, target.ProfileRFC7523bis:
+		o.Profile = profile.RFC7523
+	case profile.RFC7523, profile.RFC7523bis:
 	default:
-		return o, fmt.Errorf("reference: unknown profile %q (want %s or %s)", o.Profile, target.ProfileRFC7523, target.ProfileRFC7523bis)
+		return o, fmt.Errorf("reference: unknown profile %q (want %s or %s)", o.Profile, profile.RFC7523, profile.RFC7523bis)
 	}
-	if o.Profile == target.ProfileRFC7523bis && o.Issuer == "" {
+	if o.Profile == profile.RFC7523bis && o.Issuer == "" {
 		return o, errors.New("reference: profile rfc7523bis needs an issuer identifier (Options.Issuer)")
 	}
 	if o.Audience == "" {
@@ -108,11 +118,14 @@ func (o Options) withDefaults() (Options, error) {
 	if o.ReplayCapacity <= 0 {
 		o.ReplayCapacity = DefaultReplayCapacity
 	}
+	if o.RefusalLogRate == 0 {
+		o.RefusalLogRate = DefaultRefusalLogRate
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	for _, f := range o.Flaws {
-		if _, ok := flawInfo[f]; !ok {
+		if _, ok := flaws.Lookup(string(f)); !ok {
 			return o, fmt.Errorf("reference: unknown flaw %q (see jwtharness serve --list-flaws)", f)
 		}
 	}

@@ -5,89 +5,108 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
 )
 
 // replayCache records (iss, jti) until the assertion's exp + leeway (RFC 7523
-// §3 item 7). Insert-if-absent happens under one mutex, so of N concurrent
-// copies of an assertion exactly one gets through. Its size is bounded: when
-// it holds capacity unexpired entries it fails closed (503
-// temporarily_unavailable with Retry-After) rather than forget a jti.
+// §3 item 7). It is partitioned by client: each registered client has its
+// own partition, with its own lock and its own bound, so that one client's
+// flood of fresh jti values can fill only that client's partition and fail
+// only that client closed (503 temporarily_unavailable with Retry-After),
+// never lock the other clients out. Insert-if-absent happens under the
+// partition's mutex, so of N concurrent copies of an assertion exactly one
+// gets through.
 type replayCache struct {
+	parts map[string]*replayPart // by client_id, fixed at start
+	other *replayPart            // issuers not in the registry
+}
+
+// replayPart is one client's partition: at most capacity live entries.
+type replayPart struct {
 	mu        sync.Mutex
 	m         map[string]float64
 	capacity  int
 	nextSweep float64
 }
 
-func newReplayCache(capacity int) *replayCache {
-	return &replayCache{m: map[string]float64{}, capacity: capacity}
+func newReplayCache(capacity int, clients []string) *replayCache {
+	c := &replayCache{parts: make(map[string]*replayPart, len(clients)), other: newReplayPart(capacity)}
+	for _, id := range clients {
+		c.parts[id] = newReplayPart(capacity)
+	}
+	return c
+}
+
+func newReplayPart(capacity int) *replayPart {
+	return &replayPart{m: map[string]float64{}, capacity: capacity}
+}
+
+func (c *replayCache) part(client string) *replayPart {
+	if p, ok := c.parts[client]; ok {
+		return p
+	}
+	return c.other
 }
 
 func replayErr(p Purpose) *OAuthError {
 	return flowErr(p, "RFC 7523 section 3 item 7: this assertion (iss, jti) has already been used")
 }
 
-func (c *replayCache) insert(p Purpose, key string, until, now float64) *OAuthError {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if exp, ok := c.m[key]; ok && exp > now {
+// insert records key in client's partition unless it is there and live.
+func (c *replayCache) insert(p Purpose, client, key string, until, now float64) *OAuthError {
+	r := c.part(client)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if exp, ok := r.m[key]; ok && exp > now {
 		return replayErr(p)
 	}
-	if len(c.m) >= c.capacity {
-		if now >= c.nextSweep {
-			c.sweep(now)
+	if len(r.m) >= r.capacity {
+		if now >= r.nextSweep {
+			r.sweep(now)
 		}
-		if len(c.m) >= c.capacity {
-			wait := int(math.Ceil(c.nextSweep - now))
+		if len(r.m) >= r.capacity {
+			wait := int(math.Ceil(r.nextSweep - now))
 			if wait < 1 {
 				wait = 1
 			}
 			return &OAuthError{
 				Code:        ErrTemporarilyUnavailable,
-				Description: "replay cache full of unexpired assertions; retry later",
+				Description: "this client's replay cache is full of unexpired assertions; retry later",
 				Status:      http.StatusServiceUnavailable,
 				Header:      http.Header{"Retry-After": {strconv.Itoa(wait)}},
 			}
 		}
 	}
-	c.m[key] = until
+	r.m[key] = until
 	return nil
 }
 
 // sweep drops expired entries and remembers when the next one expires, so a
-// cache full of live entries is not rescanned on every request.
-func (c *replayCache) sweep(now float64) {
+// partition full of live entries is not rescanned on every request.
+func (r *replayPart) sweep(now float64) {
 	next := math.Inf(1)
-	for k, exp := range c.m {
+	for k, exp := range r.m {
 		if exp <= now {
-			delete(c.m, k)
+			delete(r.m, k)
 		} else if exp < next {
 			next = exp
 		}
 	}
-	c.nextSweep = next
+	r.nextSweep = next
 }
 
-// racyInsert is the check-then-act cache of flaw jti-replay-racy: the check
-// and the write are two critical sections with a storage round trip between.
-func (c *replayCache) racyInsert(p Purpose, key string, until, now float64) *OAuthError {
-	c.mu.Lock()
-	exp, seen := c.m[key]
-	c.mu.Unlock()
-	if seen && exp > now {
-		return replayErr(p)
-	}
-	time.Sleep(20 * time.Millisecond) // a remote store's round trip
-	c.mu.Lock()
-	c.m[key] = until
-	c.mu.Unlock()
-	return nil
-}
-
-// reset empties the cache (benchmarks cycling a pool of assertions).
+// reset empties every partition (benchmarks cycling a pool of assertions).
 func (c *replayCache) reset() {
-	c.mu.Lock()
-	c.m = make(map[string]float64, len(c.m))
-	c.mu.Unlock()
+	for _, r := range append([]*replayPart{c.other}, mapValues(c.parts)...) {
+		r.mu.Lock()
+		r.m = make(map[string]float64, len(r.m))
+		r.mu.Unlock()
+	}
+}
+
+func mapValues(m map[string]*replayPart) []*replayPart {
+	out := make([]*replayPart, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
 }

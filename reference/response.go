@@ -2,130 +2,174 @@ package reference
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 )
 
-// tokenResponse is RFC 6749 §5.1.
-type tokenResponse struct {
-	AccessToken string
-	TokenType   string
-	ExpiresIn   int64
-	Scope       string
+// response is an answer on its way out: status, headers and the body's
+// fields in order (values are strings, or int64 for JSON numbers).
+type response struct {
+	status int
+	header http.Header
+	fields []field
+	body   []byte
 }
 
-func (h *handler) headers(w http.ResponseWriter) {
-	if !h.has(FlawNoCacheHeaders) {
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Pragma", "no-cache")
+type field struct {
+	k string
+	v any
+}
+
+func (r *response) get(k string) (any, bool) {
+	for _, f := range r.fields {
+		if f.k == k {
+			return f.v, true
+		}
+	}
+	return nil, false
+}
+
+func (r *response) set(k string, v any) {
+	for i := range r.fields {
+		if r.fields[i].k == k {
+			r.fields[i].v = v
+			return
+		}
+	}
+	r.fields = append(r.fields, field{k, v})
+}
+
+func (r *response) del(k string) {
+	for i := range r.fields {
+		if r.fields[i].k == k {
+			r.fields = append(r.fields[:i], r.fields[i+1:]...)
+			return
+		}
 	}
 }
 
-type kv struct{ k, v string }
+type respStep struct {
+	name string
+	run  responseStep
+}
 
-func (h *handler) writeToken(t *treq, tok *tokenResponse) {
-	w := t.w
-	h.headers(w)
-	fields := []kv{{"access_token", tok.AccessToken}}
-	if !h.has(FlawTokenTypeMissing) {
-		fields = append(fields, kv{"token_type", tok.TokenType})
+// responsePipeline shapes every answer of the token endpoint, in order. A
+// flaw overrides steps by name (seam.go).
+var responsePipeline = []respStep{
+	{"error-body", (*handler).errorBody}, // RFC 6749 §5.2: error, error_description; 400, 401 + WWW-Authenticate for invalid_client
+	{"token-body", (*handler).tokenBody}, // RFC 6749 §5.1: access_token, token_type, expires_in (a number), scope
+	{"cache", (*handler).noStore},        // RFC 6749 §5.1: Cache-Control: no-store, Pragma: no-cache
+	{"encode", (*handler).encode},        // the format parameter: JSON (default), urlencoded or XML
+}
+
+// respond runs the response pipeline for t (refused when t.err is set) and
+// writes the answer.
+func (h *handler) respond(t *treq) {
+	r := &response{status: http.StatusOK, header: http.Header{}}
+	for _, step := range h.response {
+		step(h, t, r)
 	}
-	expires := strconv.FormatInt(tok.ExpiresIn, 10)
-	fields = append(fields, kv{"expires_in", expires})
-	if tok.Scope != "" {
-		fields = append(fields, kv{"scope", tok.Scope})
+	for k, vs := range r.header {
+		t.w.Header()[k] = vs
 	}
-	if t.format == FormatJSON {
-		m := map[string]any{}
-		for _, f := range fields {
-			m[f.k] = f.v
-		}
-		if !h.has(FlawExpiresInString) {
-			m["expires_in"] = tok.ExpiresIn
-		}
-		h.writeJSON(w, http.StatusOK, m)
+	t.w.WriteHeader(r.status)
+	_, _ = t.w.Write(r.body)
+}
+
+// errorBody is an RFC 6749 §5.2 error (refusals only).
+func (h *handler) errorBody(t *treq, r *response) {
+	e := t.err
+	if e == nil {
 		return
 	}
-	writeFields(w, t.format, "token", http.StatusOK, fields)
-}
-
-func (h *handler) writeJSON(w http.ResponseWriter, status int, m map[string]any) {
-	b, _ := json.Marshal(m)
-	if h.has(FlawContentTypeText) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	} else {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
-// writeFields writes format=urlencoded (a form body) or format=xml
-// (<root><name>value</name>...</root>: root "token" on success, "error" on
-// failure).
-func writeFields(w http.ResponseWriter, format, root string, status int, fields []kv) {
-	var body []byte
-	switch format {
-	case FormatURLEncoded:
-		v := url.Values{}
-		for _, f := range fields {
-			v.Set(f.k, f.v)
-		}
-		body = []byte(v.Encode())
-		w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
-	default:
-		var b bytes.Buffer
-		b.WriteString(xml.Header)
-		b.WriteString("<" + root + ">")
-		for _, f := range fields {
-			b.WriteString("<" + f.k + ">")
-			_ = xml.EscapeText(&b, []byte(f.v))
-			b.WriteString("</" + f.k + ">")
-		}
-		b.WriteString("</" + root + ">")
-		body = b.Bytes()
-		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-// writeError writes an RFC 6749 §5.2 error in the request's format.
-func (h *handler) writeError(t *treq, e *OAuthError) {
-	w := t.w
-	h.headers(w)
-	code, desc, status := e.Code, e.Description, e.Status
-	if status == 0 {
-		status = http.StatusBadRequest
+	r.status = e.Status
+	if r.status == 0 {
+		r.status = http.StatusBadRequest
 	}
 	for k, vs := range e.Header {
-		w.Header()[k] = vs
+		r.header[k] = vs
 	}
-	if code == ErrInvalidClient && t.usedAuth && !h.has(FlawInvalidClient400) {
+	if e.Code == ErrInvalidClient && t.usedAuth {
 		scheme := t.authHdr
 		if scheme == "" {
 			scheme = "Basic"
 		}
-		w.Header().Set("WWW-Authenticate", scheme+` realm="jwtharness", error="invalid_client"`)
+		r.header.Set("WWW-Authenticate", scheme+` realm="jwtharness", error="invalid_client"`)
 	}
-	if e.malformed && h.has(FlawServerErrorOnBad) {
-		code, status = ErrServerError, http.StatusInternalServerError
-	}
-	if h.has(FlawWrongErrorCode) {
-		code = ErrInvalidRequest
-	}
-	if h.has(FlawErrorStatus200) {
-		status = http.StatusOK
-	}
-	if h.has(FlawErrorDescCRLF) {
-		desc += "\r\n\"" + code + "\""
-	}
-	if t.format == FormatJSON {
-		h.writeJSON(w, status, map[string]any{"error": code, "error_description": desc})
+	r.set("error", e.Code)
+	r.set("error_description", e.Description)
+}
+
+// tokenBody is an RFC 6749 §5.1 access token response (successes only).
+func (h *handler) tokenBody(t *treq, r *response) {
+	if t.err != nil {
 		return
 	}
-	writeFields(w, t.format, "error", status, []kv{{"error", code}, {"error_description", desc}})
+	var buf [32]byte
+	_, _ = rand.Read(buf[:])
+	r.set("access_token", base64.RawURLEncoding.EncodeToString(buf[:]))
+	r.set("token_type", "Bearer")
+	r.set("expires_in", int64(h.opts.TokenLifetime/time.Second))
+	if sc := t.form.Get("scope"); sc != "" {
+		r.set("scope", sc)
+	}
+}
+
+func (h *handler) noStore(_ *treq, r *response) {
+	r.header.Set("Cache-Control", "no-store")
+	r.header.Set("Pragma", "no-cache")
+}
+
+// encode writes the fields in the request's format: JSON (an object),
+// urlencoded (a form) or XML (<token>...</token> on success,
+// <error>...</error> on failure).
+func (h *handler) encode(t *treq, r *response) {
+	switch t.format {
+	case FormatURLEncoded:
+		v := url.Values{}
+		for _, f := range r.fields {
+			v.Set(f.k, fieldString(f.v))
+		}
+		r.body = []byte(v.Encode())
+		r.header.Set("Content-Type", "application/x-www-form-urlencoded")
+	case FormatXML:
+		root := "token"
+		if t.err != nil {
+			root = "error"
+		}
+		var b bytes.Buffer
+		b.WriteString(xml.Header)
+		b.WriteString("<" + root + ">")
+		for _, f := range r.fields {
+			b.WriteString("<" + f.k + ">")
+			_ = xml.EscapeText(&b, []byte(fieldString(f.v)))
+			b.WriteString("</" + f.k + ">")
+		}
+		b.WriteString("</" + root + ">")
+		r.body = b.Bytes()
+		r.header.Set("Content-Type", "application/xml; charset=utf-8")
+	default:
+		m := make(map[string]any, len(r.fields))
+		for _, f := range r.fields {
+			m[f.k] = f.v
+		}
+		r.body, _ = json.Marshal(m)
+		r.header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+}
+
+func fieldString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	return ""
 }

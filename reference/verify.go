@@ -2,17 +2,12 @@ package reference
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/pem"
-	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -20,7 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	josejson "github.com/go-jose/go-jose/v4/json"
 
-	"github.com/jwtharness/jwtharness/fixtures/target"
+	"github.com/jwtharness/jwtharness/profile"
 	"github.com/jwtharness/jwtharness/reference/registry"
 )
 
@@ -91,7 +86,7 @@ type clientEntry struct {
 // and needs no HTTP: the handler, the benchmarks and the fuzz target share it.
 type Verifier struct {
 	opts    Options
-	flaws   map[Flaw]bool
+	steps   []assertionStep // assertionPipeline, with the overrides of the injected flaws
 	clients map[string]*clientEntry
 	all     []*clientEntry
 	replay  *replayCache
@@ -99,8 +94,6 @@ type Verifier struct {
 	maxLife float64
 	maxTok  int
 	bis     bool
-	algs    []jose.SignatureAlgorithm // supportedAlgs, or subsetAlgs under flaw alg-subset
-	pf      parseFlaws
 }
 
 // NewVerifier validates opts (see Options) and pre-parses every registered key.
@@ -111,35 +104,16 @@ func NewVerifier(opts Options) (*Verifier, error) {
 	}
 	v := &Verifier{
 		opts:    o,
+		steps:   assertionSteps(o.Flaws),
 		clients: map[string]*clientEntry{},
-		replay:  newReplayCache(o.ReplayCapacity),
 		leeway:  o.Leeway.Seconds(),
 		maxLife: o.MaxLifetime.Seconds(),
 		maxTok:  int(o.MaxBodyBytes),
-		bis:     o.Profile == target.ProfileRFC7523bis,
+		bis:     o.Profile == profile.RFC7523bis,
 	}
-	if len(o.Flaws) > 0 {
-		v.flaws = map[Flaw]bool{}
-		for _, f := range o.Flaws {
-			v.flaws[f] = true
-		}
-	}
-	if v.has(FlawLeewayUnbounded) {
-		v.leeway = time.Hour.Seconds()
-	}
-	v.algs = supportedAlgs
-	if v.has(FlawAlgSubset) {
-		v.algs = subsetAlgs
-	}
-	v.pf = parseFlaws{
-		firstWins:     v.has(FlawDuplicateFirstWins),
-		rejectExtra:   v.has(FlawExtraClaimsRejected),
-		utf8Unchecked: v.has(FlawUTF8Unchecked),
-		unbounded:     v.has(FlawNestingUnbounded),
-		coerce:        v.has(FlawClaimTypesCoerced),
-		issNumber:     v.has(FlawIssNumberStringified),
-	}
+	var ids []string
 	for _, c := range o.Registry.Clients() {
+		ids = append(ids, c.ID)
 		ce := &clientEntry{Client: c}
 		if c.Secret != nil {
 			ce.secret = c.Secret
@@ -150,6 +124,7 @@ func NewVerifier(opts Options) (*Verifier, error) {
 		v.clients[c.ID] = ce
 		v.all = append(v.all, ce)
 	}
+	v.replay = newReplayCache(o.ReplayCapacity, ids)
 	return v, nil
 }
 
@@ -174,8 +149,6 @@ func newKeyEntry(cert *x509.Certificate) keyEntry {
 	return k
 }
 
-func (v *Verifier) has(f Flaw) bool { return v.flaws[f] }
-
 // Options returns the effective options (defaults filled in).
 func (v *Verifier) Options() Options { return v.opts }
 
@@ -183,7 +156,25 @@ func (v *Verifier) Options() Options { return v.opts }
 // On success the assertion's (iss, jti) is recorded against replay. The
 // error, when not nil, carries the RFC 6749 code the flow calls for.
 func (v *Verifier) Verify(ctx context.Context, purpose Purpose, assertion string) (*Result, *OAuthError) {
-	return v.verify(ctx, purpose, assertion, "")
+	if purpose != PurposeGrant && purpose != PurposeClientAuth {
+		return nil, newErr(ErrInvalidRequest, "unknown assertion purpose")
+	}
+	s := statePool.Get().(*vstate)
+	keys, auds := s.keys[:0], s.claims.Aud.vals[:0]
+	*s = vstate{ctx: ctx, purpose: purpose, token: assertion, keys: keys}
+	s.claims.Aud.vals = auds
+	for _, step := range v.steps {
+		if err := step(v, s); err != nil {
+			if err != errPassThrough {
+				release(s)
+				return nil, err
+			}
+			break
+		}
+	}
+	res := &Result{Client: s.client.Client, Method: s.method, Alg: s.alg, Subject: s.claims.Sub, JTI: s.claims.JTI}
+	release(s)
+	return res, nil
 }
 
 // vstate is one assertion travelling down the pipeline.
@@ -191,83 +182,18 @@ type vstate struct {
 	ctx     context.Context
 	purpose Purpose
 	token   string
-	hint    string // client_id parameter (or authenticated client), used only by flaw iss-not-required
-	now     float64
+	now     float64 // seconds, from Options.Now
 	nowT    time.Time
+	leeway  float64 // seconds of clock skew allowed on exp, nbf and iat
 
-	jws       *jose.JSONWebSignature
-	header    jose.Header
-	alg       jose.SignatureAlgorithm
-	payload   []byte
-	noneAlg   bool // flaw alg-none-accepted took this token
-	manual    bool // flaws alg-defaulted, duplicate-header-first-wins: header parsed by hand, signature checked by manualVerify
-	algDef    bool // flaw alg-defaulted: alg is the client's registered algorithm
-	claims    claims
-	client    *clientEntry
-	method    registry.Method
-	keys      []any
-	keysNote  string
-	verified  bool
-	replayKey string
-	burned    bool
-}
-
-type vstep struct {
-	name string
-	run  func(v *Verifier, s *vstate) *OAuthError
-}
-
-// assertionPipeline is the whole validation of one assertion, in order. The
-// cheap structural and claim checks come first, so that junk (expired, wrong
-// audience, not yet valid) is refused without paying for a signature
-// verification; they use only what the assertion itself says, never registry
-// state. The signature is verified with the key registered for the issuer
-// only; checks that read registry state (client disabled, flow permitted,
-// permitted subjects) come after it, so that state is told only to the key
-// holder; the replay record is written last, so that a refused assertion
-// never burns its jti.
-var assertionPipeline = []vstep{
-	{"size", (*Verifier).checkSize},            // MaxBodyBytes
-	{"charset", (*Verifier).checkCharset},      // RFC 7515 §7.1, RFC 8725bis: base64url and two dots only
-	{"parse", (*Verifier).parseCompact},        // compact JWS, server alg allow-list, alg none refused
-	{"header", (*Verifier).checkHeader},        // crit, b64, typ; jwk/jku/x5c/x5u never used as keys
-	{"claims", (*Verifier).decodeClaims},       // one JSON decode, duplicates refused, types checked
-	{"issuer", (*Verifier).lookupIssuer},       // RFC 7523 §3 item 1: iss = a registered client_id, exactly
-	{"audience", (*Verifier).checkAudience},    // RFC 7523 §3 item 3 (7523bis for client auth)
-	{"expiry", (*Verifier).checkExpiry},        // RFC 7523 §3 item 4, RFC 7519 §4.1.4
-	{"not-before", (*Verifier).checkNotBefore}, // RFC 7523 §3 item 5
-	{"issued-at", (*Verifier).checkIssuedAt},   // RFC 7523 §3 item 6, vendor profile
-	{"jti", (*Verifier).checkJTI},              // RFC 7523 §3 item 7, OIDC Core §9
-	{"algorithm", (*Verifier).checkAlgorithm},  // registered alg; HS* only for secrets, RS/PS/ES/EdDSA only for certificates
-	{"key", (*Verifier).selectKeys},            // that client's registered keys only; certificate validity
-	{"signature", (*Verifier).verifySignature}, // RFC 7523 §3 item 9
-	{"client", (*Verifier).checkClient},        // disabled; flow permitted. After the signature, so registry state is told only to the key holder
-	{"subject", (*Verifier).checkSubject},      // RFC 7523 §3 item 2 (permitted subjects are registry state)
-	{"replay", (*Verifier).recordReplay},       // atomic insert-if-absent keyed by (iss, jti)
-}
-
-func (v *Verifier) verify(ctx context.Context, purpose Purpose, token, hint string) (*Result, *OAuthError) {
-	if purpose != PurposeGrant && purpose != PurposeClientAuth {
-		return nil, newErr(ErrInvalidRequest, "unknown assertion purpose")
-	}
-	nowT := v.opts.Now()
-	s := statePool.Get().(*vstate)
-	keys, auds := s.keys[:0], s.claims.Aud.vals[:0]
-	*s = vstate{ctx: ctx, purpose: purpose, token: token, hint: hint, nowT: nowT,
-		now: float64(nowT.Unix()) + float64(nowT.Nanosecond())/1e9, keys: keys}
-	s.claims.Aud.vals = auds
-	for _, st := range assertionPipeline {
-		if err := st.run(v, s); err != nil {
-			if err == errPassThrough {
-				break
-			}
-			release(s)
-			return nil, err
-		}
-	}
-	res := &Result{Client: s.client.Client, Method: s.method, Alg: s.alg, Subject: s.claims.Sub, JTI: s.claims.JTI}
-	release(s)
-	return res, nil
+	jws     *jose.JSONWebSignature
+	header  jose.Header
+	alg     jose.SignatureAlgorithm
+	payload []byte
+	claims  claims
+	client  *clientEntry
+	method  registry.Method
+	keys    []any // the keys the signature may verify under
 }
 
 func release(s *vstate) {
@@ -280,14 +206,57 @@ func release(s *vstate) {
 // statePool recycles pipeline states (and their key and aud buffers).
 var statePool = sync.Pool{New: func() any { return new(vstate) }}
 
+// assertionStep is one step of the assertion pipeline.
+type assertionStep func(v *Verifier, s *vstate) *OAuthError
+
+type vstep struct {
+	name string
+	run  assertionStep
+}
+
+// assertionPipeline is the whole validation of one assertion, in order. The
+// cheap structural and claim checks come first, so that junk (expired, wrong
+// audience, not yet valid) is refused without paying for a signature
+// verification; they use only what the assertion itself says, never registry
+// state. The signature is verified with the key registered for the issuer
+// only; checks that read registry state (client disabled, flow permitted,
+// permitted subjects) come after it, so that state is told only to the key
+// holder; the replay record is written last, so that a refused assertion
+// never burns its jti. A flaw overrides steps by name (seam.go).
+var assertionPipeline = []vstep{
+	{"clock", (*Verifier).readClock},           // Options.Now, Options.Leeway
+	{"size", (*Verifier).checkSize},            // MaxBodyBytes
+	{"charset", (*Verifier).checkCharset},      // RFC 7515 §7.1, RFC 8725bis: base64url and two dots only, canonical
+	{"parse", (*Verifier).parseCompact},        // compact JWS, server alg allow-list, alg none refused
+	{"header", (*Verifier).checkHeader},        // crit, b64, typ; jwk/jku/x5c/x5u never used as keys
+	{"claims", (*Verifier).decodeClaims},       // one JSON decode, duplicates refused, types checked
+	{"issuer", (*Verifier).lookupIssuer},       // RFC 7523 §3 item 1: iss = a registered client_id, exactly
+	{"audience", (*Verifier).checkAudience},    // RFC 7523 §3 item 3 (7523bis for client auth)
+	{"expiry", (*Verifier).checkExpiry},        // RFC 7523 §3 item 4, RFC 7519 §4.1.4
+	{"not-before", (*Verifier).checkNotBefore}, // RFC 7523 §3 item 5
+	{"issued-at", (*Verifier).checkIssuedAt},   // RFC 7523 §3 item 6, vendor profile
+	{"jti", (*Verifier).checkJTI},              // RFC 7523 §3 item 7, OIDC Core §9
+	{"signature", (*Verifier).checkSignature},  // RFC 7523 §3 item 9, RFC 8725 §3.1: registered alg, that client's registered keys only
+	{"client", (*Verifier).checkClient},        // disabled; flow and method permitted. After the signature, so registry state is told only to the key holder
+	{"subject", (*Verifier).checkSubject},      // RFC 7523 §3 item 2 (permitted subjects are registry state)
+	{"replay", (*Verifier).recordReplay},       // atomic insert-if-absent keyed by (iss, jti)
+}
+
 func malformed(p Purpose, desc string) *OAuthError {
 	e := flowErr(p, desc)
 	e.malformed = true
 	return e
 }
 
+func (v *Verifier) readClock(s *vstate) *OAuthError {
+	s.nowT = v.opts.Now()
+	s.now = float64(s.nowT.Unix()) + float64(s.nowT.Nanosecond())/1e9
+	s.leeway = v.leeway
+	return nil
+}
+
 func (v *Verifier) checkSize(s *vstate) *OAuthError {
-	if len(s.token) > v.maxTok && !v.has(FlawNoSizeLimit) {
+	if len(s.token) > v.maxTok {
 		return malformed(s.purpose, "assertion too large")
 	}
 	return nil
@@ -296,17 +265,19 @@ func (v *Verifier) checkSize(s *vstate) *OAuthError {
 // checkCharset accepts only the base64url alphabet and exactly two dots
 // (RFC 7515 §2 and §7.1; RFC 8725bis "Check JWT Format Type"): padding, the
 // standard alphabet, whitespace, JSON serialization and JWE are all refused
-// before any decoding.
+// before any decoding; then every segment must be canonical base64url.
 func (v *Verifier) checkCharset(s *vstate) *OAuthError {
-	if v.has(FlawJSONSerialization) && strings.HasPrefix(strings.TrimSpace(s.token), "{") {
-		return nil
+	if err := checkAlphabet(s); err != nil {
+		return err
 	}
-	if v.has(FlawLenientBase64) {
-		s.token = lenientClean(s.token)
+	if !canonicalSegments(s.token) {
+		return malformed(s.purpose, "RFC 7515 section 2: a segment is not canonical base64url (impossible length or non-zero unused bits)")
 	}
-	if v.has(FlawParseFirstThree) {
-		s.token = firstThreeSegments(s.token)
-	}
+	return nil
+}
+
+// checkAlphabet: only base64url characters and exactly two dots.
+func checkAlphabet(s *vstate) *OAuthError {
 	t := s.token
 	i := 0
 	for ; i+8 <= len(t); i += 8 {
@@ -320,20 +291,13 @@ func (v *Verifier) checkCharset(s *vstate) *OAuthError {
 			return malformed(s.purpose, "RFC 7515 section 7.1: the assertion is not a compact JWS (only base64url characters and two dots are allowed; found "+quote(t[i:i+1])+")")
 		}
 	}
-	dots := strings.Count(t, ".")
-	if dots != 2 {
-		if dots == 4 {
-			if v.has(FlawJWEPassthrough) {
-				return v.passThrough(s)
-			}
-			return malformed(s.purpose, "RFC 7523 section 3 item 9: the assertion is a JWE (5 parts); only signed or MACed JWTs are accepted")
-		}
-		return malformed(s.purpose, "RFC 7515 section 7.1: the assertion must have exactly three dot-separated parts")
+	switch strings.Count(t, ".") {
+	case 2:
+		return nil
+	case 4:
+		return malformed(s.purpose, "RFC 7523 section 3 item 9: the assertion is a JWE (5 parts); only signed or MACed JWTs are accepted")
 	}
-	if !v.has(FlawLenientBase64) && !canonicalSegments(s.token) {
-		return malformed(s.purpose, "RFC 7515 section 2: a segment is not canonical base64url (impossible length or non-zero unused bits)")
-	}
-	return nil
+	return malformed(s.purpose, "RFC 7515 section 7.1: the assertion must have exactly three dot-separated parts")
 }
 
 // canonicalSegments checks that every dot-separated segment is canonical
@@ -389,49 +353,15 @@ var b64url = func() (t [256]byte) {
 	return t
 }()
 
-func lenientClean(t string) string {
-	var b strings.Builder
-	for _, r := range t {
-		switch {
-		case r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == '=':
-		case r == '+':
-			b.WriteByte('-')
-		case r == '/':
-			b.WriteByte('_')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+func (v *Verifier) parseCompact(s *vstate) *OAuthError {
+	return v.parseWith(s, supportedAlgs)
 }
 
-func (v *Verifier) parseCompact(s *vstate) *OAuthError {
-	var (
-		jws *jose.JSONWebSignature
-		err error
-	)
-	if v.has(FlawJSONSerialization) && strings.HasPrefix(strings.TrimSpace(s.token), "{") {
-		jws, err = jose.ParseSigned(s.token, supportedAlgs) //nolint:staticcheck // the json-serialization flaw needs the JSON-accepting parser
-	} else {
-		if v.has(FlawAlgNoneAccepted) {
-			if payload, ok := algNone(s.token); ok {
-				s.noneAlg, s.payload, s.alg = true, payload, "none"
-				return nil
-			}
-		}
-		jws, err = jose.ParseSignedCompact(s.token, v.algs)
-	}
-	if err != nil && v.has(FlawAlgUnknownDefault) {
-		if tok, ok := v.defaultAlgToken(s.token); ok {
-			s.token = tok
-			jws, err = jose.ParseSignedCompact(tok, v.algs)
-		}
-	}
+// parseWith parses the compact JWS with go-jose, accepting only algs.
+func (v *Verifier) parseWith(s *vstate, algs []jose.SignatureAlgorithm) *OAuthError {
+	jws, err := jose.ParseSignedCompact(s.token, algs)
 	if err != nil {
-		if (v.has(FlawDupHeaderFirstWins) || v.has(FlawAlgDefaulted)) && v.parseByHand(s) {
-			return nil
-		}
-		return malformed(s.purpose, diagnoseParse(s.token, v.algs, err))
+		return malformed(s.purpose, diagnoseParse(s.token, algs, err))
 	}
 	if len(jws.Signatures) != 1 {
 		return malformed(s.purpose, "RFC 7523 section 2: the assertion must carry exactly one signature")
@@ -461,26 +391,6 @@ func rawHeader(token string) (map[string]any, bool) {
 	return m, true
 }
 
-// algNone recognizes alg none in any letter case (flaw alg-none-accepted).
-func algNone(token string) ([]byte, bool) {
-	m, ok := rawHeader(token)
-	if !ok {
-		return nil, false
-	}
-	if a, _ := m["alg"].(string); !strings.EqualFold(a, "none") {
-		return nil, false
-	}
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil, false
-	}
-	p, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return nil, false
-	}
-	return p, true
-}
-
 func diagnoseParse(token string, algs []jose.SignatureAlgorithm, err error) string {
 	m, ok := rawHeader(token)
 	if !ok {
@@ -502,26 +412,30 @@ func diagnoseParse(token string, algs []jose.SignatureAlgorithm, err error) stri
 }
 
 func (v *Verifier) checkHeader(s *vstate) *OAuthError {
-	if s.noneAlg {
-		return nil
-	}
 	if len(s.header.ExtraHeaders) == 0 {
 		return nil
 	}
-	if _, ok := s.header.ExtraHeaders["b64"]; ok && !v.has(FlawCritIgnored) {
+	if _, ok := s.header.ExtraHeaders["b64"]; ok {
 		return flowErr(s.purpose, "RFC 7797 and RFC 7519 section 7.2: the b64 header is not supported; a JWT payload is base64url-encoded")
 	}
-	if _, ok := s.header.ExtraHeaders["crit"]; ok && !v.has(FlawCritIgnored) {
+	if _, ok := s.header.ExtraHeaders["crit"]; ok {
 		return flowErr(s.purpose, "RFC 7515 section 4.1.11: crit lists extensions this server does not understand")
 	}
-	if typ, ok := s.header.ExtraHeaders["typ"]; ok && !v.has(FlawTypIgnored) {
-		t, isString := typ.(string)
-		if !isString {
-			return flowErr(s.purpose, "RFC 7515 section 4.1.9: typ must be a string")
-		}
-		if !typAllowed(s.purpose, t) || v.has(FlawTypExplicitRejected) && !strings.EqualFold(t, "JWT") {
-			return flowErr(s.purpose, "RFC 8725 section 3.11: typ "+quote(t)+" names another kind of JWT")
-		}
+	return checkTyp(s, typAllowed)
+}
+
+// checkTyp checks the typ header, if any, with allowed.
+func checkTyp(s *vstate, allowed func(Purpose, string) bool) *OAuthError {
+	typ, ok := s.header.ExtraHeaders["typ"]
+	if !ok {
+		return nil
+	}
+	t, isString := typ.(string)
+	if !isString {
+		return flowErr(s.purpose, "RFC 7515 section 4.1.9: typ must be a string")
+	}
+	if !allowed(s.purpose, t) {
+		return flowErr(s.purpose, "RFC 8725 section 3.11: typ "+quote(t)+" names another kind of JWT")
 	}
 	return nil
 }
@@ -541,28 +455,15 @@ func typAllowed(p Purpose, t string) bool {
 }
 
 func (v *Verifier) decodeClaims(s *vstate) *OAuthError {
-	lenient := v.has(FlawNumericDateLenient)
+	return v.decodeWith(s, parseOptions{})
+}
+
+// decodeWith decodes the claims with the parser options opt (all off on a
+// correct server).
+func (v *Verifier) decodeWith(s *vstate, opt parseOptions) *OAuthError {
 	s.claims = claims{Aud: audience{vals: s.claims.Aud.vals[:0]}}
-	s.claims.Exp.lenient, s.claims.Nbf.lenient, s.claims.Iat.lenient = lenient, lenient, lenient
-	s.claims.Aud.nonStringOK = v.has(FlawAudNonStringOK)
-	s.claims.Aud.arrayRejected = v.has(FlawAudArrayRejected)
-	s.claims.Aud.objectFlattened = v.has(FlawAudObjectFlattened)
-	if err := parseClaims(s.payload, &s.claims, v.pf); err != nil {
-		if v.has(FlawClaimTypeBadRequest) {
-			return newErr(ErrInvalidRequest, "the claims could not be bound: "+sanitizeDesc(err.Error()))
-		}
+	if err := parseClaims(s.payload, &s.claims, opt); err != nil {
 		return malformed(s.purpose, "RFC 7519 section 7.2: the claims are not a valid JSON object of the registered claim types: "+sanitizeDesc(err.Error()))
-	}
-	if v.has(FlawIssNumberStringified) && isDecimal(s.claims.Iss) {
-		if c := v.clientByTrial(s); c != nil {
-			s.claims.Iss = c.ID
-		}
-	}
-	if v.has(FlawJTIBurnedEarly) && s.claims.JTI != "" {
-		if e := v.insertReplay(s); e != nil {
-			return e
-		}
-		s.burned = true
 	}
 	return nil
 }
@@ -570,24 +471,9 @@ func (v *Verifier) decodeClaims(s *vstate) *OAuthError {
 func (v *Verifier) lookupIssuer(s *vstate) *OAuthError {
 	iss := s.claims.Iss
 	if iss == "" {
-		if !v.has(FlawIssNotRequired) || s.hint == "" {
-			return flowErr(s.purpose, "RFC 7523 section 3 item 1: the iss claim is required")
-		}
-		iss = s.hint
+		return flowErr(s.purpose, "RFC 7523 section 3 item 1: the iss claim is required")
 	}
 	c, ok := v.clients[iss]
-	if !ok && v.has(FlawIssCaseInsensitive) {
-		t := strings.TrimSpace(iss)
-		for _, x := range v.all {
-			if strings.EqualFold(x.ID, t) {
-				c, ok = x, true
-				break
-			}
-		}
-	}
-	if !ok && v.has(FlawIssUnknownDefault) {
-		c, ok = v.defaultClient(s, iss)
-	}
 	if !ok {
 		return flowErr(s.purpose, "RFC 7523 section 3 item 1: iss "+quote(iss)+" is not a registered client")
 	}
@@ -595,130 +481,222 @@ func (v *Verifier) lookupIssuer(s *vstate) *OAuthError {
 	return nil
 }
 
-func (v *Verifier) checkClient(s *vstate) *OAuthError {
-	c := s.client
-	if c.Disabled && !v.has(FlawDisabledClientOK) {
-		return flowErr(s.purpose, "client "+quote(c.ID)+" is disabled")
+// audRule is what checkAudienceWith accepts.
+type audRule struct {
+	match         func(got, want string) bool // Simple String Comparison (RFC 3986 §6.2.1)
+	tokenEndpoint bool                        // Options.Audience (the token endpoint URL) is accepted
+	issuer        bool                        // Options.Issuer is accepted
+	bisSoleIssuer bool                        // rfc7523bis client assertions: the issuer as the sole value
+}
+
+// correctAud is RFC 7523 §3 item 3 and draft-ietf-oauth-rfc7523bis §4.
+var correctAud = audRule{match: exactMatch, tokenEndpoint: true, issuer: true, bisSoleIssuer: true}
+
+func exactMatch(got, want string) bool { return got == want }
+
+func (v *Verifier) checkAudience(s *vstate) *OAuthError {
+	return v.checkAudienceWith(s, correctAud)
+}
+
+func (v *Verifier) checkAudienceWith(s *vstate, r audRule) *OAuthError {
+	a := &s.claims.Aud
+	if a.bad != "" {
+		return flowErr(s.purpose, "RFC 7519 section 4.1.3: aud must be a string or an array of strings ("+a.bad+")")
 	}
-	if v.has(FlawGrantNotPermittedOK) {
-		return nil
+	if len(a.vals) == 0 {
+		return flowErr(s.purpose, "RFC 7523 section 3 item 3: the aud claim is required")
 	}
-	if s.purpose == PurposeGrant {
-		if !c.Allows(registry.MethodJWTBearer) {
-			return newErr(ErrUnauthorizedClient, "RFC 6749 section 5.2: client "+quote(c.ID)+" is not registered for the jwt-bearer grant")
+	if v.bis && s.purpose == PurposeClientAuth && r.bisSoleIssuer {
+		if len(a.vals) != 1 || a.vals[0] != v.opts.Issuer || !r.issuer {
+			return newErr(ErrInvalidClient, "draft-ietf-oauth-rfc7523bis section 4: a client assertion aud must be the issuer identifier as its sole value")
 		}
 		return nil
 	}
-	if !c.Allows(registry.MethodPrivateKeyJWT) && !c.Allows(registry.MethodClientSecretJWT) {
-		return newErr(ErrInvalidClient, "RFC 6749 section 5.2: client "+quote(c.ID)+" is not registered for JWT client authentication")
+	for _, x := range a.vals {
+		if r.tokenEndpoint && r.match(x, v.opts.Audience) {
+			return nil
+		}
+		if r.issuer && v.opts.Issuer != "" && r.match(x, v.opts.Issuer) {
+			return nil
+		}
+	}
+	return flowErr(s.purpose, "RFC 7523 section 3 item 3: aud does not contain this server's identity")
+}
+
+func (v *Verifier) dateErr(s *vstate, name string, d *numericDate) *OAuthError {
+	switch d.kind {
+	case ndString:
+		return flowErr(s.purpose, "RFC 7519 section 2: "+name+" must be a JSON number (NumericDate), not a string")
+	case ndNotNumber:
+		return flowErr(s.purpose, "RFC 7519 section 2: "+name+" must be a JSON number (NumericDate)")
+	case ndNonFinite:
+		return flowErr(s.purpose, "RFC 7519 section 2: "+name+" is out of range")
 	}
 	return nil
 }
 
-func (v *Verifier) checkAlgorithm(s *vstate) *OAuthError {
-	if s.noneAlg {
-		s.method = s.defaultMethod()
+// expiryRule is what checkExpiryWith enforces.
+type expiryRule struct {
+	required  bool    // exp must be present
+	expired   bool    // refuse an expired exp
+	leeway    float64 // allowed on the expired check
+	atNowOK   bool    // exp == now + leeway counts as not expired
+	capped    bool    // refuse exp beyond the lifetime cap
+	capMargin float64 // the cap is now + MaxLifetime + capMargin
+}
+
+// correctExpiry is RFC 7523 §3 item 4 with the vendor lifetime cap.
+func (v *Verifier) correctExpiry(s *vstate) expiryRule {
+	return expiryRule{required: true, expired: true, leeway: s.leeway, capped: true, capMargin: s.leeway}
+}
+
+func (v *Verifier) checkExpiry(s *vstate) *OAuthError {
+	return v.checkExpiryWith(s, v.correctExpiry(s))
+}
+
+func (v *Verifier) checkExpiryWith(s *vstate, r expiryRule) *OAuthError {
+	e := &s.claims.Exp
+	if !e.set {
+		if !r.required {
+			return nil
+		}
+		return flowErr(s.purpose, "RFC 7523 section 3 item 4: the exp claim is required")
+	}
+	if err := v.dateErr(s, "exp", e); err != nil {
+		return err
+	}
+	// RFC 7519 §4.1.4: the current time MUST be before exp (+ leeway).
+	passed := !(s.now < e.v+r.leeway)
+	if r.atNowOK {
+		passed = s.now > e.v+r.leeway
+	}
+	if r.expired && passed {
+		return flowErr(s.purpose, "RFC 7523 section 3 item 4: the assertion has expired")
+	}
+	if r.capped && e.v > s.now+v.maxLife+r.capMargin {
+		return flowErr(s.purpose, "RFC 7523 section 3 item 4: exp is too far in the future (more than max_lifetime plus leeway ahead)")
+	}
+	return nil
+}
+
+func (v *Verifier) checkNotBefore(s *vstate) *OAuthError {
+	return v.checkNotBeforeWith(s, s.leeway, true)
+}
+
+// checkNotBeforeWith refuses (when enforce) an nbf more than leeway ahead.
+func (v *Verifier) checkNotBeforeWith(s *vstate, leeway float64, enforce bool) *OAuthError {
+	n := &s.claims.Nbf
+	if !n.set {
 		return nil
 	}
-	c := s.client
-	if s.algDef {
-		if len(c.Algorithms) == 0 {
-			return flowErr(s.purpose, "RFC 7515 section 4.1.1: the alg header is missing")
-		}
-		s.alg = c.Algorithms[0]
+	if err := v.dateErr(s, "nbf", n); err != nil {
+		return err
 	}
-	hmac := registry.IsHMAC(s.alg)
-	if hmac && v.has(FlawAlgHSPublicKey) && len(c.keys) > 0 {
-		// The flawed server keys the MAC with the registered public key.
-		s.method = s.defaultMethod()
-		for _, k := range c.keys {
-			s.keys = append(s.keys, hsPublicKeyVariants(k.cert)...)
+	if enforce && n.v > s.now+leeway {
+		return flowErr(s.purpose, "RFC 7523 section 3 item 5: the assertion is not yet valid (nbf)")
+	}
+	return nil
+}
+
+// iatRule is what checkIssuedAtWith enforces.
+type iatRule struct {
+	requiredGrant  bool // the bearer grant must carry iat (vendor profile)
+	requiredClient bool // a client assertion must carry iat
+	future         bool // refuse an iat more than leeway ahead
+}
+
+var correctIat = iatRule{requiredGrant: true, future: true}
+
+func (v *Verifier) checkIssuedAt(s *vstate) *OAuthError {
+	return v.checkIssuedAtWith(s, correctIat)
+}
+
+func (v *Verifier) checkIssuedAtWith(s *vstate, r iatRule) *OAuthError {
+	i := &s.claims.Iat
+	if !i.set {
+		if s.purpose == PurposeGrant && r.requiredGrant || s.purpose == PurposeClientAuth && r.requiredClient {
+			return flowErr(s.purpose, "vendor profile (RFC 7523 section 3 item 6): the iat claim is required for the bearer grant")
 		}
 		return nil
 	}
-	if !c.AllowsAlg(s.alg) && !v.has(FlawAlgNotPinned) {
-		return flowErr(s.purpose, "RFC 8725 section 3.1: alg "+string(s.alg)+" is not registered for client "+quote(c.ID))
+	if err := v.dateErr(s, "iat", i); err != nil {
+		return err
 	}
+	if r.future && i.v > s.now+s.leeway {
+		return flowErr(s.purpose, "RFC 7519 section 4.1.6: iat is in the future")
+	}
+	return nil
+}
+
+func (v *Verifier) checkJTI(s *vstate) *OAuthError {
+	if s.claims.JTI == "" && s.purpose == PurposeClientAuth {
+		return newErr(ErrInvalidClient, "OpenID Connect Core section 9: the jti claim is required in a client assertion")
+	}
+	return nil
+}
+
+// checkSignature pins the algorithm to the client's registered ones, takes
+// that client's registered keys and verifies the signature with go-jose.
+func (v *Verifier) checkSignature(s *vstate) *OAuthError {
+	if err := v.pinAlgorithm(s); err != nil {
+		return err
+	}
+	if err := v.registeredKeys(s, keyRule{}); err != nil {
+		return err
+	}
+	return v.verifyWithKeys(s)
+}
+
+// pinAlgorithm refuses an algorithm not registered for the client (RFC
+// 8725 §3.1) and derives the method from purpose and algorithm.
+func (v *Verifier) pinAlgorithm(s *vstate) *OAuthError {
+	if !s.client.AllowsAlg(s.alg) {
+		return flowErr(s.purpose, "RFC 8725 section 3.1: alg "+string(s.alg)+" is not registered for client "+quote(s.client.ID))
+	}
+	s.method = methodFor(s.purpose, s.alg)
+	return nil
+}
+
+// methodFor: the bearer grant is jwt_bearer; client authentication with
+// HS* is client_secret_jwt, with any other algorithm private_key_jwt.
+func methodFor(p Purpose, alg jose.SignatureAlgorithm) registry.Method {
 	switch {
-	case s.purpose == PurposeGrant:
-		s.method = registry.MethodJWTBearer
-		if hmac && c.Secret == nil {
-			return flowErr(s.purpose, "RFC 8725 section 3.1: HS* needs a client secret; client "+quote(c.ID)+" has none")
-		}
-	case hmac:
-		s.method = registry.MethodClientSecretJWT
-		if !v.has(FlawHMACNotForClient) && !v.has(FlawGrantNotPermittedOK) && !c.Allows(registry.MethodClientSecretJWT) {
-			return newErr(ErrInvalidClient, "RFC 6749 section 5.2: "+string(s.alg)+" means client_secret_jwt, which client "+quote(c.ID)+" is not registered for")
-		}
-	default:
-		s.method = registry.MethodPrivateKeyJWT
-		if !v.has(FlawHMACNotForClient) && !v.has(FlawGrantNotPermittedOK) && !c.Allows(registry.MethodPrivateKeyJWT) {
-			return newErr(ErrInvalidClient, "RFC 6749 section 5.2: "+string(s.alg)+" means private_key_jwt, which client "+quote(c.ID)+" is not registered for")
-		}
-	}
-	return nil
-}
-
-func (s *vstate) defaultMethod() registry.Method {
-	if s.purpose == PurposeGrant {
+	case p == PurposeGrant:
 		return registry.MethodJWTBearer
-	}
-	if registry.IsHMAC(s.alg) {
+	case registry.IsHMAC(alg):
 		return registry.MethodClientSecretJWT
 	}
 	return registry.MethodPrivateKeyJWT
 }
 
-func hsPublicKeyVariants(cert *x509.Certificate) []any {
-	spki := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: cert.RawSubjectPublicKeyInfo})
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
-	return []any{spki, spki[:len(spki)-1], certPEM, certPEM[:len(certPEM)-1], cert.RawSubjectPublicKeyInfo, cert.Raw}
+// keyRule says whose registered keys registeredKeys takes.
+type keyRule struct {
+	allClients     bool // every client's certificates, not only the issuer's
+	firstOnly      bool // only the first certificate of each client
+	ignoreValidity bool // certificates outside notBefore/notAfter too
 }
 
-func (v *Verifier) selectKeys(s *vstate) *OAuthError {
-	if s.noneAlg || len(s.keys) > 0 {
-		return nil
-	}
+// registeredKeys puts the keys the signature may verify under in s.keys:
+// the client's secret for HS*, else its registered certificates' keys
+// that fit the algorithm, are strong enough and are valid now.
+func (v *Verifier) registeredKeys(s *vstate, r keyRule) *OAuthError {
 	c := s.client
-	if v.has(FlawUnregisteredKidOK) && s.header.KeyID != "" && !v.kidKnown(c, s.header.KeyID) {
-		return &OAuthError{Code: ErrServerError, Description: "key lookup failed", Status: 500}
-	}
 	if registry.IsHMAC(s.alg) {
 		if c.Secret == nil {
-			if v.has(FlawHMACNotForClient) || v.has(FlawAlgNotPinned) {
-				return flowErr(s.purpose, "RFC 7523 section 3 item 9: the MAC does not verify")
-			}
-			return flowErr(s.purpose, "client "+quote(c.ID)+" has no secret")
+			return flowErr(s.purpose, "RFC 8725 section 3.1: HS* needs a client secret; client "+quote(c.ID)+" has none")
 		}
 		s.keys = append(s.keys, c.secret)
 		return nil
 	}
-	// Flawed servers that take keys from the token itself.
-	if v.has(FlawEmbeddedJWKTrusted) && s.header.JSONWebKey != nil {
-		s.keys = append(s.keys, s.header.JSONWebKey.Key)
-		return nil
-	}
-	if v.has(FlawX5CTrusted) {
-		if k := x5cLeaf(s.token); k != nil {
-			s.keys = append(s.keys, k)
-			return nil
-		}
-	}
-	if v.has(FlawJKUFetched) {
-		if ks := fetchKeys(s.ctx, s.header); len(ks) > 0 {
-			s.keys = ks
-			return nil
-		}
-	}
 	owners := []*clientEntry{c}
-	if v.has(FlawAnyRegisteredCert) {
+	if r.allClients {
 		owners = v.all
 	}
 	var fit, expired, future, weak int
 	var weakWhy string
 	for _, o := range owners {
 		keys := o.keys
-		if v.has(FlawFirstCertOnly) && len(keys) > 1 {
+		if r.firstOnly && len(keys) > 1 {
 			keys = keys[:1]
 		}
 		for i := range keys {
@@ -732,7 +710,7 @@ func (v *Verifier) selectKeys(s *vstate) *OAuthError {
 				weakWhy = k.weak
 				continue
 			}
-			if !v.has(FlawCertExpiryIgnored) {
+			if !r.ignoreValidity {
 				if s.nowT.After(k.notAfter) {
 					expired++
 					continue
@@ -761,294 +739,116 @@ func (v *Verifier) selectKeys(s *vstate) *OAuthError {
 	return flowErr(s.purpose, "RFC 5280 section 4.1.2.5: no certificate registered for client "+quote(c.ID)+" is valid now")
 }
 
-func (v *Verifier) kidKnown(c *clientEntry, kid string) bool {
-	for _, k := range c.keys {
-		for _, id := range k.ids {
-			if id == kid {
-				return true
-			}
+// verifyWithKeys verifies the parsed JWS with go-jose under s.keys.
+func (v *Verifier) verifyWithKeys(s *vstate) *OAuthError {
+	for _, k := range s.keys {
+		if _, err := s.jws.Verify(k); err == nil {
+			return nil
 		}
 	}
-	return false
+	return signatureErr(s)
 }
 
-func (v *Verifier) verifySignature(s *vstate) *OAuthError {
-	if s.noneAlg || v.has(FlawSigNotVerified) {
-		return nil
-	}
-	if v.has(FlawECDSANoRangeCheck) && strings.HasPrefix(string(s.alg), "ES") && zeroECDSASignature(s.token) {
-		s.verified = true
-		return nil
-	}
-	useManual := s.manual || v.has(FlawCritIgnored) && (s.header.ExtraHeaders["crit"] != nil || s.header.ExtraHeaders["b64"] != nil)
-	for _, k := range s.keys {
-		if useManual {
-			if manualVerify(s.alg, k, s.token, false) {
-				s.verified = true
-				return nil
-			}
-			continue
-		}
-		if _, err := s.jws.Verify(k); err == nil {
-			s.verified = true
-			return nil
-		}
-		if v.has(FlawECDSADERAccepted) && strings.HasPrefix(string(s.alg), "ES") && manualVerify(s.alg, k, s.token, true) {
-			s.verified = true
-			return nil
-		}
-	}
-	if v.has(FlawHMACAnyKeyLength) && registry.IsHMAC(s.alg) && manualVerify(s.alg, []byte(builtinDevSecret), s.token, false) {
-		s.verified = true
-		return nil
-	}
+func signatureErr(s *vstate) *OAuthError {
 	if registry.IsHMAC(s.alg) {
 		return flowErr(s.purpose, "RFC 7523 section 3 item 9: the MAC does not verify with the secret of client "+quote(s.client.ID))
 	}
 	return flowErr(s.purpose, "RFC 7523 section 3 item 9: the signature does not verify with any certificate registered for client "+quote(s.client.ID))
 }
 
+// clientRule is what checkClientWith enforces.
+type clientRule struct {
+	enabled   bool // a disabled client is refused
+	permitted bool // the client is registered for the flow
+	method    bool // ... and for the method its algorithm means
+}
+
+var correctClient = clientRule{enabled: true, permitted: true, method: true}
+
+func (v *Verifier) checkClient(s *vstate) *OAuthError {
+	return v.checkClientWith(s, correctClient)
+}
+
+func (v *Verifier) checkClientWith(s *vstate, r clientRule) *OAuthError {
+	c := s.client
+	if r.enabled && c.Disabled {
+		return flowErr(s.purpose, "client "+quote(c.ID)+" is disabled")
+	}
+	if !r.permitted {
+		return nil
+	}
+	if s.purpose == PurposeGrant {
+		if !c.Allows(registry.MethodJWTBearer) {
+			return newErr(ErrUnauthorizedClient, "RFC 6749 section 5.2: client "+quote(c.ID)+" is not registered for the jwt-bearer grant")
+		}
+		return nil
+	}
+	if !c.Allows(registry.MethodPrivateKeyJWT) && !c.Allows(registry.MethodClientSecretJWT) {
+		return newErr(ErrInvalidClient, "RFC 6749 section 5.2: client "+quote(c.ID)+" is not registered for JWT client authentication")
+	}
+	if r.method && !c.Allows(s.method) {
+		return newErr(ErrInvalidClient, "RFC 6749 section 5.2: "+string(s.alg)+" means "+string(s.method)+", which client "+quote(c.ID)+" is not registered for")
+	}
+	return nil
+}
+
+// subjectRule is what checkSubjectWith enforces.
+type subjectRule struct {
+	required    bool // sub must be present
+	clientIsSub bool // client authentication: sub = client_id
+	permitted   bool // bearer grant: sub is a permitted subject of the client
+}
+
+var correctSubject = subjectRule{required: true, clientIsSub: true, permitted: true}
+
 func (v *Verifier) checkSubject(s *vstate) *OAuthError {
+	return v.checkSubjectWith(s, correctSubject)
+}
+
+func (v *Verifier) checkSubjectWith(s *vstate, r subjectRule) *OAuthError {
 	sub := s.claims.Sub
 	if sub == "" {
-		if v.has(FlawSubNotRequired) {
+		if !r.required {
 			return nil
 		}
 		return flowErr(s.purpose, "RFC 7523 section 3 item 2: the sub claim is required")
 	}
 	if s.purpose == PurposeClientAuth {
-		if sub != s.client.ID && !v.has(FlawSubNotClient) {
+		if r.clientIsSub && sub != s.client.ID {
 			return newErr(ErrInvalidClient, "RFC 7523 section 3 item 2: for client authentication sub must be the client_id")
 		}
 		return nil
 	}
-	if !s.client.AllowsSubject(sub) && !v.has(FlawSubUnchecked) {
+	if r.permitted && !s.client.AllowsSubject(sub) {
 		return newErr(ErrInvalidGrant, "RFC 7523 section 3 item 2: sub "+quote(sub)+" is not an authorized subject of client "+quote(s.client.ID))
 	}
 	return nil
 }
 
-func (v *Verifier) checkAudience(s *vstate) *OAuthError {
-	if v.has(FlawAudIgnored) {
-		return nil
-	}
-	a := &s.claims.Aud
-	if a.bad != "" {
-		return flowErr(s.purpose, "RFC 7519 section 4.1.3: aud must be a string or an array of strings ("+a.bad+")")
-	}
-	if len(a.vals) == 0 {
-		return flowErr(s.purpose, "RFC 7523 section 3 item 3: the aud claim is required")
-	}
-	if v.bis && s.purpose == PurposeClientAuth && !v.has(FlawAudBisTokenURLOK) {
-		if len(a.vals) != 1 || a.vals[0] != v.opts.Issuer || v.has(FlawAudIssuerRejected) {
-			return newErr(ErrInvalidClient, "draft-ietf-oauth-rfc7523bis section 4: a client assertion aud must be the issuer identifier as its sole value")
-		}
-		return nil
-	}
-	for _, x := range a.vals {
-		if v.audMatch(x, v.opts.Audience) && !v.has(FlawAudTokenEndpointReject) {
-			return nil
-		}
-		if v.opts.Issuer != "" && !v.has(FlawAudIssuerRejected) && v.audMatch(x, v.opts.Issuer) {
-			return nil
-		}
-	}
-	return flowErr(s.purpose, "RFC 7523 section 3 item 3: aud does not contain this server's identity")
-}
-
-// audMatch is the Simple String Comparison of RFC 3986 §6.2.1 (RFC 7523 §3
-// item 3), unless a flaw loosens it.
-func (v *Verifier) audMatch(got, want string) bool {
-	if got == want {
-		return true
-	}
-	if v.flaws == nil {
-		return false
-	}
-	if v.has(FlawAudPrefixMatch) && got != "" && (strings.Contains(got, want) || strings.HasPrefix(want, got)) {
-		return true
-	}
-	if v.has(FlawAudPercentDecoded) {
-		if g, err := url.PathUnescape(got); err == nil && g == want {
-			return true
-		}
-	}
-	if v.has(FlawAudSameHostAnyPath) && sameHost(got, want) {
-		return true
-	}
-	if v.has(FlawAudNormalized) {
-		n := func(x string) string { return strings.ToLower(strings.TrimSuffix(x, "/")) }
-		return n(got) == n(want)
-	}
-	return false
-}
-
-func (v *Verifier) dateErr(s *vstate, name string, d *numericDate) *OAuthError {
-	switch d.kind {
-	case ndString:
-		return flowErr(s.purpose, "RFC 7519 section 2: "+name+" must be a JSON number (NumericDate), not a string")
-	case ndNotNumber:
-		if v.has(FlawClaimTypeBadRequest) {
-			return newErr(ErrInvalidRequest, name+" has the wrong type")
-		}
-		return flowErr(s.purpose, "RFC 7519 section 2: "+name+" must be a JSON number (NumericDate)")
-	case ndNonFinite:
-		return flowErr(s.purpose, "RFC 7519 section 2: "+name+" is out of range")
-	}
-	if d.frac && v.has(FlawFractionalDateBad) {
-		return flowErr(s.purpose, name+" must be an integer")
-	}
-	return nil
-}
-
-func (v *Verifier) checkExpiry(s *vstate) *OAuthError {
-	e := &s.claims.Exp
-	if !e.set {
-		if v.has(FlawExpNotRequired) {
-			return nil
-		}
-		return flowErr(s.purpose, "RFC 7523 section 3 item 4: the exp claim is required")
-	}
-	if err := v.dateErr(s, "exp", e); err != nil {
-		return err
-	}
-	leeway := v.leeway
-	if v.has(FlawExpNoLeeway) {
-		leeway = 0
-	}
-	if !v.has(FlawExpIgnored) {
-		// RFC 7519 §4.1.4: the current time MUST be before exp (+ leeway).
-		passed := !(s.now < e.v+leeway)
-		if v.has(FlawExpEqualsNowOK) {
-			passed = s.now > e.v+leeway
-		}
-		if passed {
-			return flowErr(s.purpose, "RFC 7523 section 3 item 4: the assertion has expired")
-		}
-	}
-	limit := s.now + v.maxLife + v.leeway
-	if v.has(FlawMaxLifetimeShort) {
-		limit = s.now + v.maxLife - v.leeway
-	}
-	if !v.has(FlawExpUnbounded) && e.v > limit {
-		return flowErr(s.purpose, "RFC 7523 section 3 item 4: exp is too far in the future (more than max_lifetime plus leeway ahead)")
-	}
-	return nil
-}
-
-func (v *Verifier) checkNotBefore(s *vstate) *OAuthError {
-	n := &s.claims.Nbf
-	if !n.set {
-		return nil
-	}
-	if err := v.dateErr(s, "nbf", n); err != nil {
-		return err
-	}
-	leeway := v.leeway
-	if v.has(FlawNbfNoLeeway) {
-		leeway = 0
-	}
-	if n.v > s.now+leeway && !v.has(FlawNbfIgnored) {
-		return flowErr(s.purpose, "RFC 7523 section 3 item 5: the assertion is not yet valid (nbf)")
-	}
-	return nil
-}
-
-func (v *Verifier) checkIssuedAt(s *vstate) *OAuthError {
-	i := &s.claims.Iat
-	if !i.set {
-		required := s.purpose == PurposeGrant && !v.has(FlawIatNotRequired) ||
-			s.purpose == PurposeClientAuth && v.has(FlawIatRequiredClient)
-		if required {
-			return flowErr(s.purpose, "vendor profile (RFC 7523 section 3 item 6): the iat claim is required for the bearer grant")
-		}
-		return nil
-	}
-	if err := v.dateErr(s, "iat", i); err != nil {
-		return err
-	}
-	if i.v > s.now+v.leeway && !v.has(FlawIatFutureOK) {
-		return flowErr(s.purpose, "RFC 7519 section 4.1.6: iat is in the future")
-	}
-	return nil
-}
-
-func (v *Verifier) checkJTI(s *vstate) *OAuthError {
-	if s.claims.JTI == "" && s.purpose == PurposeClientAuth && !v.has(FlawJTINotRequired) {
-		return newErr(ErrInvalidClient, "OpenID Connect Core section 9: the jti claim is required in a client assertion")
-	}
-	return nil
-}
-
 func (v *Verifier) recordReplay(s *vstate) *OAuthError {
-	if s.claims.JTI == "" || s.burned || v.has(FlawJTIReplay) {
+	if s.claims.JTI == "" {
 		return nil
 	}
-	return v.insertReplay(s)
+	return v.replay.insert(s.purpose, replayClient(s), replayKey(s), v.replayUntil(s), s.now)
 }
 
-func (v *Verifier) insertReplay(s *vstate) *OAuthError {
-	key := s.token
-	if !v.has(FlawJTIKeyedByToken) {
-		iss := s.claims.Iss
-		if s.client != nil {
-			iss = s.client.ID
-		}
-		key = iss + "\x00" + s.claims.JTI
+// replayClient is the replay partition: the client, or the iss as sent.
+func replayClient(s *vstate) string {
+	if s.client != nil {
+		return s.client.ID
 	}
-	// Keep the entry while the assertion could still be accepted: exp +
-	// leeway, capped at the longest lifetime the server allows.
-	until := s.now + v.maxLife + v.leeway
-	if e := &s.claims.Exp; e.set && e.kind == ndOK && e.v+v.leeway < until {
-		until = e.v + v.leeway
-	}
-	if v.has(FlawIatPast500) && s.claims.Iat.set && s.claims.Iat.v < s.now-v.maxLife-v.leeway {
-		return &OAuthError{Code: ErrServerError, Description: "replay bucket index out of range", Status: http.StatusInternalServerError}
-	}
-	if v.has(FlawJTIWindowShort) {
-		until = s.now + jtiShortTTL.Seconds()
-	}
-	if v.has(FlawJTIRacy) {
-		return v.replay.racyInsert(s.purpose, key, until, s.now)
-	}
-	return v.replay.insert(s.purpose, key, until, s.now)
+	return s.claims.Iss
 }
 
-// manualVerify checks a compact token's signature directly with crypto
-// primitives; only flaws use it (crit-ignored, ecdsa-der-accepted).
-func manualVerify(alg jose.SignatureAlgorithm, key any, token string, der bool) bool {
-	i := strings.LastIndexByte(token, '.')
-	if i < 0 {
-		return false
+// replayKey is (iss, jti).
+func replayKey(s *vstate) string { return replayClient(s) + "\x00" + s.claims.JTI }
+
+// replayUntil keeps the entry while the assertion could still be accepted:
+// exp + leeway, capped at the longest lifetime the server allows.
+func (v *Verifier) replayUntil(s *vstate) float64 {
+	until := s.now + v.maxLife + s.leeway
+	if e := &s.claims.Exp; e.set && e.kind == ndOK && e.v+s.leeway < until {
+		until = e.v + s.leeway
 	}
-	input := []byte(token[:i])
-	sig, err := base64.RawURLEncoding.DecodeString(token[i+1:])
-	if err != nil {
-		return false
-	}
-	h, digest := hashFor(alg, input)
-	switch k := key.(type) {
-	case *rsa.PublicKey:
-		if strings.HasPrefix(string(alg), "RS") {
-			return rsa.VerifyPKCS1v15(k, h, digest, sig) == nil
-		}
-		if strings.HasPrefix(string(alg), "PS") {
-			return rsa.VerifyPSS(k, h, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto}) == nil
-		}
-	case *ecdsa.PublicKey:
-		if der {
-			return ecdsa.VerifyASN1(k, digest, sig)
-		}
-		n := (k.Curve.Params().BitSize + 7) / 8
-		if len(sig) != 2*n {
-			return false
-		}
-		r, s := bigFrom(sig[:n]), bigFrom(sig[n:])
-		return ecdsa.Verify(k, digest, r, s)
-	case ed25519.PublicKey:
-		return alg == jose.EdDSA && ed25519.Verify(k, input, sig)
-	case []byte:
-		return hmacEqual(alg, k, input, sig)
-	}
-	return false
+	return until
 }

@@ -31,7 +31,9 @@ func CompileFilter(sel Selection, cases []catalog.Case) (string, error) {
 		cases = catalog.All()
 	}
 	ids, fams := map[string]bool{}, map[string]bool{}
-	for _, c := range cases {
+	// The one verdict of a flow declared unsupported can be selected too.
+	u := catalog.Unsupported()
+	for _, c := range append(append([]catalog.Case(nil), cases...), u) {
 		ids[strings.ToLower(c.ID)] = true
 		fams[strings.ToLower(c.Family)] = true
 	}

@@ -222,7 +222,7 @@ func completeness(report *types.Report, specs map[string]specInfo, rec *reports.
 		if !ok || have[info.key] || sr.State == types.SpecStateSkipped || sr.State == types.SpecStatePending {
 			continue
 		}
-		if sr.State.Is(types.SpecStateInterrupted|types.SpecStateTimedout) || sr.State == types.SpecStateInvalid {
+		if sr.State.Is(types.SpecStateInterrupted|types.SpecStateTimedout|types.SpecStateAborted) || sr.State == types.SpecStateInvalid {
 			continue
 		}
 		v := info.verdict
@@ -348,6 +348,13 @@ func specBody(c catalog.Case, flow fixtures.Flow) func(ginkgo.SpecContext) {
 		log := &countingWriter{w: ginkgo.GinkgoWriter}
 		env.Log = log
 		v := catalog.Execute(ctx, &env, c, flow)
+		if stop := env.Client.Stopped(); stop != nil {
+			// The driver's limits stopped the run during this case (the
+			// endpoint stopped answering, or the run deadline passed): it
+			// was not judged, and no later case runs.
+			fmt.Fprintf(ginkgo.GinkgoWriter, "run stopped (%v) before %s finished: no verdict\n", stop, v.Key)
+			ginkgo.AbortSuite(stop.Error())
+		}
 		if ctx.Err() != nil && v.Outcome != reports.Pass && v.Outcome != reports.Skip {
 			// Interrupted or out of time: the endpoint was not judged, so
 			// there is no verdict; the run is recorded as incomplete.

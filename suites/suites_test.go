@@ -241,3 +241,62 @@ func TestRunStoppedByTimeoutIsIncomplete(t *testing.T) {
 		t.Errorf("gating verdicts: %+v", rec.Gating())
 	}
 }
+
+// TestRunCollapsesUnsupportedFlow: the cases of a flow declared unsupported
+// are not run one by one; the run holds one flow-unsupported verdict for it.
+func TestRunCollapsesUnsupportedFlow(t *testing.T) {
+	env, stop, err := StartReference(context.Background(), ReferenceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	tg := *env.Target
+	tg.Flows = map[fixtures.Flow]*target.FlowConfig{}
+	for f, fc := range env.Target.Flows {
+		c := *fc
+		tg.Flows[f] = &c
+	}
+	tg.Flows[fixtures.FlowClientSecretJWT].Unsupported = true
+	tg.Flows[fixtures.FlowClientSecretJWT].Credential = &fixtures.Credential{ClientID: "unknown-hs", Alg: "HS256", Secret: []byte("0123456789abcdef0123456789abcdef")}
+	e := *env
+	e.Target = &tg
+	rec, err := Run(Config{Env: &e, NoColor: true, Seed: 7, Filter: "family:aud || family:flows"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hs []reports.Verdict
+	for _, v := range rec.Verdicts {
+		if v.Flow == string(fixtures.FlowClientSecretJWT) {
+			hs = append(hs, v)
+		}
+	}
+	if len(hs) != 1 || hs[0].Case != catalog.UnsupportedCaseID || hs[0].Outcome != reports.Pass {
+		t.Fatalf("client_secret_jwt verdicts: %+v", hs)
+	}
+	if !rec.Complete || rec.Gated() {
+		t.Errorf("run: complete %v, gated %v (%s)", rec.Complete, rec.Gated(), rec.Incomplete)
+	}
+}
+
+// TestRunCollectsFindings: one root cause (quotes and CR LF in every
+// error_description) is one finding listing every run that saw it; the
+// cases themselves, correct on their own subject, are WARN.
+func TestRunCollectsFindings(t *testing.T) {
+	env, stop, err := StartReference(context.Background(), ReferenceOptions{Flaws: []reference.Flaw{reference.FlawErrorDescCRLF}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	rec, err := Run(Config{Env: env, NoColor: true, Seed: 7, Filter: "family:aud"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rec.Summary()
+	if s.Findings != 1 || s.FindingsFail != 1 || s.Fail != 0 || s.Warn == 0 {
+		t.Fatalf("summary %+v, findings %+v", s, rec.Findings)
+	}
+	f := rec.Findings[0]
+	if f.ID != catalog.FindErrorDescCharset || len(f.Seen) != s.Warn || !rec.Gated() {
+		t.Errorf("finding %s seen in %d runs (WARN verdicts %d), gated %v", f.ID, len(f.Seen), s.Warn, rec.Gated())
+	}
+}

@@ -229,7 +229,11 @@ func casesMarkdown(w io.Writer, cs []catalog.Case) error {
 			if u := c.Clause.URL(); u != "" {
 				clause = "[" + clause + "](" + u + ")"
 			}
-			fmt.Fprintf(w, "| `%s` | %s | %s | %s | `%s` | %s |\n", c.ID, c.Level, clause, shortFlows(c.Flows), c.Flaw, mdEscape(c.Title))
+			level := string(c.Level)
+			if c.Policy != "" {
+				level += " (`" + string(c.Policy) + "`)"
+			}
+			fmt.Fprintf(w, "| `%s` | %s | %s | %s | `%s` | %s |\n", c.ID, level, clause, shortFlows(c.Flows), c.Flaw, mdEscape(c.Title))
 		}
 	}
 	return nil

@@ -84,6 +84,9 @@ endpoint is unreachable).`,
   jwtharness conform --label-filter 'family:aud && !flow:client_secret_jwt' --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := validateConformFlags(f); err != nil {
+				return usageErr(err)
+			}
 			return runConform(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
 		},
 	}
@@ -153,6 +156,9 @@ func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) err
 	if f.dryRun {
 		return conformDryRun(out, tg, filter, selected)
 	}
+	if err := checkReportDir("conform", f.reportDir); err != nil {
+		return usageErr(err)
+	}
 
 	var env *catalog.Env
 	if tg != nil {
@@ -175,6 +181,7 @@ func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) err
 	}
 	rec := reports.Run{Tool: "jwtharness", Version: version, Target: suites.TargetInfo(env.Target),
 		Filter: filter, Strict: f.strict, Seed: seed, Started: time.Now().UTC()}
+	suiteTimeout := conformLimits(env, len(selected), f.timeout)
 	// Reachability, once: an unreachable endpoint is one message, not a
 	// hundred failed cases.
 	pingCtx, cancel := context.WithTimeout(ctx, env.Client.Timeout()+time.Second)
@@ -188,14 +195,25 @@ func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) err
 	}
 
 	conformPreflight(ctx, errOut, env)
+	if err := conformStopped(env, &rec); err != nil {
+		rec.Finished = time.Now().UTC()
+		conformWriteReports(out, errOut, f.reportDir, &rec)
+		return err
+	}
 	fmt.Fprintf(out, "Running %d case runs (case × flow) against %s", len(selected), env.Target.TokenEndpoint)
 	if filter != "" {
 		fmt.Fprintf(out, " (filter %s)", filter)
 	}
+	if un := env.Target.UnsupportedFlows(); len(un) > 0 {
+		fmt.Fprintf(out, "; flows declared unsupported, one verdict each (%s@FLOW):", catalog.UnsupportedCaseID)
+		for _, f := range un {
+			fmt.Fprintf(out, " %s", f)
+		}
+	}
 	fmt.Fprintln(out)
 	rec, err = suites.Run(suites.Config{
 		Env: env, Filter: filter, Strict: f.strict, Seed: seed, Verbose: f.verbose,
-		Timeout: f.timeout, Tool: "jwtharness", Version: version, Target: suites.TargetInfo(env.Target),
+		Timeout: suiteTimeout, Tool: "jwtharness", Version: version, Target: suites.TargetInfo(env.Target),
 	})
 	if err != nil {
 		var fe *suites.FilterError
@@ -204,6 +222,7 @@ func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) err
 		}
 		return incompleteErr(fmt.Errorf("conform: %w", err))
 	}
+	stopped := conformStopped(env, &rec)
 	if baseline != nil {
 		expect.Apply(&rec, baseline)
 	}
@@ -220,6 +239,8 @@ func runConform(ctx context.Context, out, errOut io.Writer, f *conformFlags) err
 		}
 	}
 	switch {
+	case stopped != nil:
+		return stopped
 	case rec.Gated():
 		return gateErr(nil)
 	case !rec.Complete:

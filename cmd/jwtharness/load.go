@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"os/signal"
@@ -51,6 +52,11 @@ type loadFlags struct {
 	out         string
 	thresholds  []string
 	quiet       bool
+
+	maxRate              float64
+	maxErrorRate         string
+	allowNoSuccess       bool
+	allowIssuedMutations bool
 }
 
 func newLoadCmd() *cobra.Command {
@@ -77,8 +83,15 @@ With no --target the embedded reference server runs in this process on loopback.
 --url URL [--method GET] is RAW CALIBRATION MODE: a fixed request without assertion,
 to compare the generator with wrk, hey or bombardier. It measures no JWT verification.
 
-Exit codes: 0 ok, 1 a --threshold failed, 2 bad invocation, 3 the run could not
-complete (pre-flight failed, interrupted).`,
+A request counts as a verification only when a 2xx answer carries a parseable token
+(access_token and token_type); a refusal only with an RFC 6749 error body. Everything else
+is an error of a named kind (2xx not a token, unparseable, truncated, oversize, 5xx,
+timeout, connection). A run is not a valid measurement, and exits 1, when its error
+rate is above --max-error-rate (1%), when no request was answered as expected, or when
+a mutated assertion got a token; each check can be changed or turned off by its flag.
+
+Exit codes: 0 ok, 1 a --threshold failed or the run is not a valid measurement,
+2 bad invocation, 3 the run could not complete (pre-flight failed, interrupted).`,
 		Example: `  jwtharness load --rate 2000/s --duration 10s
   jwtharness load --target target.yaml --flow private_key_jwt --alg ES256 --concurrency 32 --duration 30s \
       --mix valid=90,time-exp-expired=5,sig-wrong-key=5 --out run.ndjson \
@@ -112,13 +125,17 @@ complete (pre-flight failed, interrupted).`,
 	fl.StringVarP(&f.out, "out", "o", "", "write the run file (NDJSON) here")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, "gate, repeatable: 'p99<50ms', 'error_rate<0.1%', 'rate>2000', 'valid.p99<20ms' (metrics: "+strings.Join(loadgen.MetricNames(), ", ")+")")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
+	fl.Float64Var(&f.maxRate, "max-rate", loadgen.DefaultMaxRate, "the highest --rate accepted; raise it explicitly to ask for more")
+	fl.StringVar(&f.maxErrorRate, "max-error-rate", "1%", "a run with a higher error rate is not a valid measurement (exit 1); 'off' disables the check")
+	fl.BoolVar(&f.allowNoSuccess, "allow-no-success", false, "accept a run in which no request was answered as expected (default: exit 1)")
+	fl.BoolVar(&f.allowIssuedMutations, "allow-issued-mutations", false, "accept a run in which a mutated assertion got a token (default: exit 1)")
 	return cmd
 }
 
 func parseRate(s string) (float64, error) {
 	v := strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(s), "/s"), "rps"))
 	r, err := strconv.ParseFloat(v, 64)
-	if err != nil || r <= 0 {
+	if err != nil || r <= 0 || math.IsNaN(r) || math.IsInf(r, 0) {
 		return 0, fmt.Errorf("--rate %q: want a positive number of requests per second, e.g. 2000 or 2000/s", s)
 	}
 	return r, nil
@@ -160,7 +177,51 @@ func mixHint(mix string) string {
 	return "; similar names: " + strings.Join(hints, ", ")
 }
 
+// validateLoadFlags refuses numeric flags that make no sense (exit 2,
+// naming the flag) instead of replacing them with a default.
+func validateLoadFlags(cmd *cobra.Command, f *loadFlags) error {
+	set := cmd.Flags().Changed
+	positive := []struct {
+		name string
+		bad  bool
+	}{
+		{"timeout", set("timeout") && f.timeout <= 0},
+		{"max-inflight", set("max-inflight") && f.maxInflight <= 0},
+		{"interval", f.interval <= 0},
+		{"late-after", f.lateAfter <= 0},
+		{"drop-after", f.dropAfter <= 0},
+		{"pool", set("pool") && f.pool <= 0},
+		{"premint", set("premint") && f.premint <= 0},
+		{"concurrency", set("concurrency") && f.concurrency <= 0},
+		{"duration", set("duration") && f.duration <= 0},
+		{"requests", set("requests") && f.requests <= 0},
+		{"key-size", f.keySize <= 0},
+		{"max-rate", f.maxRate <= 0 || math.IsNaN(f.maxRate) || math.IsInf(f.maxRate, 0)},
+	}
+	for _, p := range positive {
+		if p.bad {
+			return fmt.Errorf("--%s must be greater than 0 (leave it out for the default)", p.name)
+		}
+	}
+	if f.warmup < 0 {
+		return errors.New("--warmup must not be negative")
+	}
+	if f.ceiling < 0 {
+		return errors.New("--ceiling must not be negative (0 skips it)")
+	}
+	if f.interval < 10*time.Millisecond {
+		return fmt.Errorf("--interval %s: must be at least 10ms", f.interval)
+	}
+	if set("pool") && f.pool > loadgen.MaxPool {
+		return fmt.Errorf("--pool %d: at most %d", f.pool, loadgen.MaxPool)
+	}
+	return nil
+}
+
 func runLoad(cmd *cobra.Command, f *loadFlags) error {
+	if err := validateLoadFlags(cmd, f); err != nil {
+		return usageErr(err)
+	}
 	plan := loadgen.Plan{Duration: loadgen.Duration(f.duration), Requests: f.requests, Warmup: loadgen.Duration(f.warmup),
 		MaxInflight: f.maxInflight, LateAfter: loadgen.Duration(f.lateAfter), DropAfter: loadgen.Duration(f.dropAfter),
 		Interval: loadgen.Duration(f.interval), Client: f.client}
@@ -172,6 +233,9 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 		if err != nil {
 			return usageErr(err)
 		}
+		if r > f.maxRate {
+			return usageErr(fmt.Errorf("--rate %s is above --max-rate %.0f/s, more than one generator process can send; split the load over machines (report merge), or raise --max-rate explicitly", f.rate, f.maxRate))
+		}
 		plan.Model, plan.Rate = loadgen.ModelOpen, r
 	case f.concurrency > 0:
 		plan.Model, plan.Concurrency = loadgen.ModelClosed, f.concurrency
@@ -180,6 +244,13 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 	}
 	if f.duration <= 0 && f.requests <= 0 {
 		return usageErr(errors.New("refusing an unbounded run: give --duration and/or --requests"))
+	}
+	validity := loadgen.DefaultValidity()
+	validity.AllowNoSuccess, validity.AllowIssuedMutations = f.allowNoSuccess, f.allowIssuedMutations
+	if v, err := parseMaxErrorRate(f.maxErrorRate); err != nil {
+		return usageErr(err)
+	} else {
+		validity.MaxErrorRate = v
 	}
 	var ths []loadgen.Threshold
 	for _, s := range f.thresholds {
@@ -192,7 +263,7 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	cfg := loadgen.Config{CeilingTime: f.ceiling, Premint: f.premint, PoolCapacity: f.pool, ToolVersion: version, Thresholds: ths}
+	cfg := loadgen.Config{CeilingTime: f.ceiling, Premint: f.premint, PoolCapacity: f.pool, ToolVersion: version, Thresholds: ths, Validity: &validity}
 	timeout := f.timeout
 	if f.rawURL != "" {
 		if f.target != "" || f.mix != "" {
@@ -266,10 +337,19 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 			plan.KeySize = 0
 		}
 		cfg.Scenario = sc
-		cfg.Endpoint = &loadgen.Endpoint{URL: u, ContentType: "application/x-www-form-urlencoded", TLS: t.TLS, Timeout: timeout}
+		cfg.Endpoint = &loadgen.Endpoint{URL: u, ContentType: "application/x-www-form-urlencoded", Header: sc.Header(), TLS: t.TLS, Timeout: timeout}
 	}
 	plan.Timeout = loadgen.Duration(timeout)
 	cfg.Plan = plan
+	conns, connFlag := f.maxInflight, "--max-inflight"
+	if plan.Model == loadgen.ModelClosed {
+		conns, connFlag = plan.Concurrency, "--concurrency"
+	} else if conns == 0 {
+		conns = 256
+	}
+	if err := loadgen.CheckConnections(conns, connFlag, cfg.Includes != ""); err != nil {
+		return usageErr(err)
+	}
 
 	var outFile *os.File
 	if f.out != "" {
@@ -309,7 +389,7 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 		return usageErr(err)
 	}
 	out := cmd.OutOrStdout()
-	if werr := loadreport.WriteText(out, run); werr != nil && err == nil {
+	if werr := loadreport.WriteTextColor(out, run, isTerminal(out)); werr != nil && err == nil {
 		err = werr
 	}
 	if f.out != "" {
@@ -318,6 +398,10 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 	if err != nil {
 		return incompleteErr(err)
 	}
+	var gate []string
+	if l := run.Summary.InvalidLine(); l != "" {
+		gate = append(gate, l)
+	}
 	failed := 0
 	for _, t := range run.Summary.Thresholds {
 		if !t.Pass {
@@ -325,9 +409,36 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 		}
 	}
 	if failed > 0 {
-		return gateErr(fmt.Errorf("%d of %d thresholds failed", failed, len(run.Summary.Thresholds)))
+		gate = append(gate, fmt.Sprintf("%d of %d thresholds failed", failed, len(run.Summary.Thresholds)))
+	}
+	if len(gate) > 0 {
+		return gateErr(errors.New(strings.Join(gate, "; ")))
 	}
 	return nil
+}
+
+// parseMaxErrorRate reads --max-error-rate: a percentage ("1%"), a
+// fraction ("0.01") or "off" (-1: no ceiling).
+func parseMaxErrorRate(s string) (float64, error) {
+	v := strings.TrimSpace(s)
+	if strings.EqualFold(v, "off") || strings.EqualFold(v, "none") {
+		return -1, nil
+	}
+	pct := strings.HasSuffix(v, "%")
+	f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(v, "%")), 64)
+	if pct {
+		f /= 100
+	}
+	if err != nil || f < 0 || f > 1 || f != f {
+		return 0, fmt.Errorf("--max-error-rate %q: want a percentage such as 1%%, a fraction such as 0.01, or off", s)
+	}
+	return f, nil
+}
+
+// isTerminal reports whether w is a terminal (reports are coloured there).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // lineProgress prints one plain line per interval (stderr not a terminal).
@@ -360,6 +471,9 @@ func (p *lineProgress) Interval(s loadgen.Snapshot) {
 		loadgen.FormatMicros(float64(s.P99)), s.Late, s.Dropped)
 	if s.Starved > 0 {
 		fmt.Fprintf(p.w, "  MINTING BEHIND (%d waits)", s.Starved)
+	}
+	if s.NotToken > 0 {
+		fmt.Fprintf(p.w, "  2xx NOT A TOKEN %d", s.NotToken)
 	}
 	fmt.Fprintln(p.w)
 }
@@ -425,6 +539,9 @@ func (b *barProgress) Started(plan *loadgen.Plan, start time.Time) {
 		msg := fmt.Sprintf(" sent %d  %.0f/s  errors %d  p99 %s", s.Sent, s.Rate, s.Errors, loadgen.FormatMicros(float64(s.P99)))
 		if s.Starved > 0 {
 			msg += "  MINTING BEHIND"
+		}
+		if s.NotToken > 0 {
+			msg += fmt.Sprintf("  2xx NOT A TOKEN %d", s.NotToken)
 		}
 		return msg
 	})))

@@ -68,6 +68,7 @@ spec-exact reference server.`,
 		newCasesCmd(),
 		newLoadCmd(),
 		newReportCmd(),
+		newTargetCmd(),
 	)
 	return root
 }

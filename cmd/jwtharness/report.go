@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -24,13 +25,27 @@ func newReportCmd() *cobra.Command {
   jwtharness report run.ndjson --format markdown
   jwtharness report run.ndjson --format html > r.html   one self-contained page, inline SVG plots
   jwtharness report merge a.ndjson b.ndjson -o all.ndjson
-  jwtharness report compare base.ndjson new.ndjson --max-regression 10%`,
+  jwtharness report compare base.ndjson new.ndjson --max-regression 10%
+
+Exit codes: 0 done, 1 compare found a regression, 2 a file that cannot be read
+or is corrupt (e.g. a histogram that does not decode), merge or compare refused,
+3 a run file without a summary line (the run did not finish; what it holds is
+still rendered).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := cmd.OutOrStdout()
+			switch format {
+			case "text", "", "markdown", "md", "html":
+			default:
+				return usageErr(fmt.Errorf("--format %q: want text, markdown or html", format))
+			}
+			var incomplete []string
 			for i, path := range args {
 				run, err := loadgen.ReadRunFile(path)
-				if err != nil {
+				if errors.Is(err, loadgen.ErrIncomplete) {
+					// Render what there is, then exit 3.
+					incomplete = append(incomplete, path)
+				} else if err != nil {
 					return usageErr(err)
 				}
 				if i > 0 && format == "text" {
@@ -38,7 +53,7 @@ func newReportCmd() *cobra.Command {
 				}
 				switch format {
 				case "text", "":
-					err = loadreport.WriteText(out, run)
+					err = loadreport.WriteTextColor(out, run, isTerminal(out))
 				case "markdown", "md":
 					err = loadreport.WriteMarkdown(out, run)
 				case "html":
@@ -49,6 +64,9 @@ func newReportCmd() *cobra.Command {
 				if err != nil {
 					return incompleteErr(err)
 				}
+			}
+			if len(incomplete) > 0 {
+				return incompleteErr(fmt.Errorf("%s: %w", strings.Join(incomplete, ", "), loadgen.ErrIncomplete))
 			}
 			return nil
 		},
@@ -64,7 +82,9 @@ func newReportMergeCmd() *cobra.Command {
 		Use:   "merge A B... -o all.ndjson",
 		Short: "Merge run files made at the same time on several machines",
 		Long: `merge combines run files from several machines into one run file. It refuses
-files whose schema, histogram settings, interval, algorithm, flow or model differ;
+the same run twice (by run ID), runs of different targets, runs not made at the
+same time, and files whose schema, histogram settings, interval or plan differ
+(algorithm, flow, model, mix, duration, timeout, ...), saying what differs;
 aligns intervals by wall clock (machines' clocks assumed NTP-synced), merges the
 HDR histograms per interval and class losslessly, and sums the counters.`,
 		Args: cobra.MinimumNArgs(2),
@@ -74,9 +94,9 @@ HDR histograms per interval and class losslessly, and sums the counters.`,
 			}
 			var runs []*loadgen.Run
 			for _, p := range args {
-				r, err := loadgen.ReadRunFile(p)
+				r, err := readRunArg(p)
 				if err != nil {
-					return usageErr(err)
+					return err
 				}
 				runs = append(runs, r)
 			}
@@ -114,7 +134,7 @@ func parsePercent(s string) (float64, error) {
 	v := strings.TrimSpace(s)
 	pct := strings.HasSuffix(v, "%")
 	f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
-	if err != nil || f < 0 {
+	if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, fmt.Errorf("%q: want a percentage such as 10%%", s)
 	}
 	if pct || f > 1 {
@@ -123,28 +143,50 @@ func parsePercent(s string) (float64, error) {
 	return f, nil
 }
 
+// readRunArg reads a run file for merge or compare: a file without a
+// summary is exit 3 (incomplete), anything else unreadable exit 2.
+func readRunArg(path string) (*loadgen.Run, error) {
+	r, err := loadgen.ReadRunFile(path)
+	if errors.Is(err, loadgen.ErrIncomplete) {
+		return nil, incompleteErr(err)
+	}
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return r, nil
+}
+
 func newReportCompareCmd() *cobra.Command {
 	var maxReg string
+	var strict bool
 	cmd := &cobra.Command{
 		Use:   "compare BASE NEW",
 		Short: "Compare two runs figure by figure; exit 1 beyond the allowed regression",
-		Args:  cobra.ExactArgs(2),
+		Long: `compare prints each figure of two runs (verify rate, answers/s, error rate,
+latency percentiles overall and per class) and exits 1 when one got worse than
+--max-regression allows. It warns when the runs measured different targets or
+plans, or when one is not a valid measurement; with --strict it refuses them
+(exit 2). A run file without a summary is exit 3, a corrupt one exit 2.`,
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := parsePercent(maxReg)
 			if err != nil {
 				return usageErr(fmt.Errorf("--max-regression %v", err))
 			}
-			base, err := loadgen.ReadRunFile(args[0])
+			base, err := readRunArg(args[0])
 			if err != nil {
-				return usageErr(err)
+				return err
 			}
-			nw, err := loadgen.ReadRunFile(args[1])
+			nw, err := readRunArg(args[1])
 			if err != nil {
-				return usageErr(err)
+				return err
 			}
 			c, err := loadreport.Compare(base, nw, m)
 			if err != nil {
 				return usageErr(err)
+			}
+			if strict && len(c.Warnings) > 0 {
+				return usageErr(fmt.Errorf("--strict: not comparing: %s", strings.Join(c.Warnings, "; ")))
 			}
 			if err := c.WriteText(cmd.OutOrStdout()); err != nil {
 				return incompleteErr(err)
@@ -156,5 +198,6 @@ func newReportCompareCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&maxReg, "max-regression", "10%", "allowed worsening per figure (throughput down, latency up)")
+	cmd.Flags().BoolVar(&strict, "strict", false, "refuse (exit 2) when the runs measured different targets or plans, or one is not a valid measurement")
 	return cmd
 }

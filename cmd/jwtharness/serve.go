@@ -93,6 +93,9 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 		}
 		flaws = append(flaws, reference.Flaw(n))
 	}
+	if err := validateServeFlags(f); err != nil {
+		return usageErr(err)
+	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return usageErr(errors.New("serve: --tls-cert and --tls-key go together"))
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -45,9 +46,11 @@ conform command that runs them. Without --target the request goes to the
 embedded reference server.
 
 Exit codes: 0 a token was issued (2xx), 1 the endpoint answered with an error
-(or a 2xx without a token), 2 bad invocation or target file, 3 the endpoint
-could not be reached. For a flow the target declares unsupported: true, the
-roles swap: 0 a clean refusal (a 4xx with an RFC 6749 error), 1 anything else.`,
+(or a 2xx without a token, a 5xx, a redirect), 2 bad invocation or target
+file, 3 no complete answer came back (unreachable, timed out, a body that stops,
+not HTTP, TLS/plain HTTP mismatch). For a flow the target declares
+unsupported: true, the roles swap: 0 a clean refusal (a 4xx with an RFC 6749
+error), 1 anything else.`,
 		Example: `  jwtharness token --target fx/target.yaml --flow private_key_jwt
   jwtharness token --target fx/target.yaml --flow jwt_bearer --mutation aud-wrong
   jwtharness token --target fx/target.yaml --flow jwt_bearer --case aud-wrong
@@ -196,7 +199,7 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 	}
 	switch {
 	case ex.Status == 0:
-		return incompleteErr(fmt.Errorf("cannot reach token endpoint %s: %v", ex.URL, ex.Err))
+		return incompleteErr(errors.New(driver.NoAnswer(ex.URL, ex.Err)))
 	case ex.Issued():
 		fmt.Fprintf(out, "# issued: HTTP %d, token_type=%s, expires_in=%s\n", ex.Status, ex.Field("token_type"), ex.Field("expires_in"))
 		return nil
@@ -216,7 +219,7 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 func unsupportedAnswer(out io.Writer, flow fixtures.Flow, ex *driver.Exchange) error {
 	switch {
 	case ex.Status == 0:
-		return incompleteErr(fmt.Errorf("cannot reach token endpoint %s: %v", ex.URL, ex.Err))
+		return incompleteErr(errors.New(driver.NoAnswer(ex.URL, ex.Err)))
 	case ex.Issued():
 		return gateErr(fmt.Errorf("HTTP %d: a token was issued for %s, which the target declares unsupported", ex.Status, flow))
 	case ex.Status >= 400 && ex.Status < 500 && ex.ErrorCode() != "":

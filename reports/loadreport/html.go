@@ -267,6 +267,11 @@ ul.notes li{margin:3px 0}.warn{color:#9a6700}
 	}
 	kv("tool", fmt.Sprintf("%s %s, run file schema %d", h.Tool, h.ToolVersion, h.Schema))
 	b.WriteString("</table>")
+	if s != nil {
+		if l := s.InvalidLine(); l != "" {
+			fmt.Fprintf(&b, `<p class="bad">%s</p>`, html.EscapeString(l))
+		}
+	}
 
 	ts, classes := timeSeries(run)
 	var thr, p99s, spec []series
@@ -350,7 +355,10 @@ ul.notes li{margin:3px 0}.warn{color:#9a6700}
 	c := &s.All.Counters
 	b.WriteString(`<h2>Counters</h2><table class="kv">`)
 	kv("requests", fmt.Sprintf("scheduled %d, sent %d, late %d (%s), dropped %d", c.Scheduled, c.Sent, c.Late, pct(s.All.LateRate), c.Dropped))
-	kv("answers", fmt.Sprintf("issued %d, rejected %d, 5xx %d, other %d, timeouts %d, connection errors %d, unexpected %d", c.Issued, c.Rejected, c.ServerError, c.OtherStatus, c.Timeouts, c.ConnErrors, c.Unexpected))
+	kv("answers", AnswersLine(c))
+	if l := NotTokenLine(c); l != "" {
+		fmt.Fprintf(&b, `<tr><td>2xx not a token</td><td class="bad">%s</td></tr>`, html.EscapeString(l))
+	}
 	kv("status", mapLine(c.Status))
 	if len(c.ErrorCodes) > 0 {
 		kv("error codes", mapLine(c.ErrorCodes))

@@ -93,11 +93,23 @@ func TestMergeLossless(t *testing.T) {
 func TestMergeRefusesMismatch(t *testing.T) {
 	a := fakeRun(t, "a", "RS256", 10, 1, time.Millisecond)
 	cases := map[string]func(r *loadgen.Run){
-		"plan alg":           func(r *loadgen.Run) { r.Header.Plan.Alg = "ES256" },
+		"alg ES256 vs RS256": func(r *loadgen.Run) { r.Header.Plan.Alg = "ES256" },
 		"histogram settings": func(r *loadgen.Run) { r.Header.Histogram.SigFigs = 2 },
-		"schema":             func(r *loadgen.Run) { r.Header.Schema = 2 },
+		"schema":             func(r *loadgen.Run) { r.Header.Schema = 99 },
 		"interval":           func(r *loadgen.Run) { r.Header.Interval = loadgen.Duration(2 * time.Second) },
 		"flow":               func(r *loadgen.Run) { r.Header.Plan.Flow = "private_key_jwt" },
+		"different targets":  func(r *loadgen.Run) { r.Header.Plan.Target = "http://127.0.0.2:1/token" },
+		"mix valid=1":        func(r *loadgen.Run) { r.Header.Plan.Mix = r.Header.Plan.Mix[:1]; r.Header.Plan.Mix[0].Weight = 1 },
+		"timeout 3s":         func(r *loadgen.Run) { r.Header.Plan.Timeout = loadgen.Duration(3 * time.Second) },
+		"same run":           func(r *loadgen.Run) { r.Header.Machines[0].RunID = "a" },
+		"not made at the same time": func(r *loadgen.Run) {
+			shift := 2 * time.Hour
+			r.Header.Start = r.Header.Start.Add(shift)
+			r.Summary.End = r.Summary.End.Add(shift)
+			for i := range r.Intervals {
+				r.Intervals[i].Start, r.Intervals[i].End = r.Intervals[i].Start.Add(shift), r.Intervals[i].End.Add(shift)
+			}
+		},
 	}
 	for want, edit := range cases {
 		b := fakeRun(t, "b", "RS256", 10, 1, time.Millisecond)
@@ -140,6 +152,12 @@ func TestCompare(t *testing.T) {
 	if _, err := Compare(base, fakeRun(t, "d", "ES256", 100, 1, time.Millisecond), 0.1); err == nil {
 		t.Error("runs of different algorithms compared")
 	}
+	elsewhere := fakeRun(t, "e", "RS256", 100, 2, time.Millisecond)
+	elsewhere.Header.Plan.Target = "http://127.0.0.2:1/token"
+	c, err = Compare(base, elsewhere, 0.1)
+	if err != nil || len(c.Warnings) == 0 || !strings.Contains(c.Warnings[0], "different targets") {
+		t.Errorf("different targets compared without a warning: %v %v", err, c)
+	}
 }
 
 func TestRenderers(t *testing.T) {
@@ -169,5 +187,38 @@ func TestRenderers(t *testing.T) {
 		if strings.Contains(h, ext) {
 			t.Errorf("HTML is not self-contained: %q", ext)
 		}
+	}
+}
+
+// TestNotTokenIsRedEverywhere: 2xx answers that carry no token are counted
+// on their own and shown as an alarm in red in text, Markdown and HTML.
+func TestNotTokenIsRedEverywhere(t *testing.T) {
+	run := fakeRun(t, "a", "RS256", 100, 1, time.Millisecond)
+	run.Summary.All.Counters.NotToken = 7
+	run.Summary.Invalid = []string{"error rate 7% is above 1%"}
+	var txt, md, htm bytes.Buffer
+	if err := WriteTextColor(&txt, run, true); err != nil {
+		t.Fatal(err)
+	}
+	_ = WriteMarkdown(&md, run)
+	_ = WriteHTML(&htm, run)
+	for name, want := range map[string]string{
+		"text":     ansiRed + "!! 2xx NOT A TOKEN: 7",
+		"markdown": `🔴 <span style="color:#b42318">**2xx NOT A TOKEN: 7`,
+		"html":     `<td class="bad">2xx NOT A TOKEN: 7`,
+	} {
+		invalid := map[string]string{"text": ansiRed + "!! NOT A VALID MEASUREMENT: error rate 7%", "markdown": "🔴 <span style=\"color:#b42318\">**NOT A VALID MEASUREMENT", "html": `<p class="bad">NOT A VALID MEASUREMENT`}[name]
+		if out := map[string]string{"text": txt.String(), "markdown": md.String(), "html": htm.String()}[name]; !strings.Contains(out, invalid) {
+			t.Errorf("%s report lacks the one-line invalid verdict %q", name, invalid)
+		}
+		out := map[string]string{"text": txt.String(), "markdown": md.String(), "html": htm.String()}[name]
+		if !strings.Contains(out, want) {
+			t.Errorf("%s report lacks the red not-a-token alarm %q", name, want)
+		}
+	}
+	var plain bytes.Buffer
+	_ = WriteText(&plain, run)
+	if strings.Contains(plain.String(), "\x1b[") || !strings.Contains(plain.String(), "!! 2xx NOT A TOKEN") {
+		t.Error("plain text: escape codes, or no alarm")
 	}
 }

@@ -34,6 +34,9 @@ func WriteMarkdown(w io.Writer, run *loadgen.Run) error {
 		complete = "**no**"
 	}
 	fmt.Fprintf(&b, "| complete | %s, measured %s |\n\n", complete, s.Elapsed.D().Round(time.Millisecond))
+	if l := s.InvalidLine(); l != "" {
+		fmt.Fprintf(&b, "%s\n\n", mdRed(l))
+	}
 	for _, t := range []struct {
 		title   string
 		service bool
@@ -52,7 +55,10 @@ func WriteMarkdown(w io.Writer, run *loadgen.Run) error {
 	c := &s.All.Counters
 	b.WriteString("## Counters\n\n")
 	fmt.Fprintf(&b, "- requests: scheduled %d, sent %d, late %d (%s), dropped %d\n", c.Scheduled, c.Sent, c.Late, pct(s.All.LateRate), c.Dropped)
-	fmt.Fprintf(&b, "- answers: issued %d, rejected %d, 5xx %d, other %d, timeouts %d, connection errors %d, unexpected %d\n", c.Issued, c.Rejected, c.ServerError, c.OtherStatus, c.Timeouts, c.ConnErrors, c.Unexpected)
+	fmt.Fprintf(&b, "- answers: %s\n", AnswersLine(c))
+	if l := NotTokenLine(c); l != "" {
+		fmt.Fprintf(&b, "- %s\n", mdRed(l))
+	}
 	fmt.Fprintf(&b, "- status: %s\n", mapLine(c.Status))
 	if len(c.ErrorCodes) > 0 {
 		fmt.Fprintf(&b, "- error codes: %s\n", mapLine(c.ErrorCodes))
@@ -98,6 +104,12 @@ func WriteMarkdown(w io.Writer, run *loadgen.Run) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// mdRed marks an alarm red in Markdown: a red circle (every renderer
+// shows it in colour) and bold text in a red span (where HTML is allowed).
+func mdRed(s string) string {
+	return `🔴 <span style="color:#b42318">**` + mdEsc(s) + `**</span>`
 }
 
 func mdEsc(s string) string { return strings.ReplaceAll(s, "|", "\\|") }

@@ -23,6 +23,15 @@ func Merge(runs []*loadgen.Run) (*loadgen.Run, error) {
 		return nil, errors.New("merge needs at least two run files")
 	}
 	first := &runs[0].Header
+	seen := map[string]int{}
+	for i, r := range runs {
+		for _, id := range runIDs(&r.Header) {
+			if j, dup := seen[id]; dup {
+				return nil, fmt.Errorf("file %d and file %d hold the same run (run ID %s): merging would count it twice", j+1, i+1, id)
+			}
+			seen[id] = i
+		}
+	}
 	for i, r := range runs[1:] {
 		h := &r.Header
 		n := i + 2
@@ -33,14 +42,14 @@ func Merge(runs []*loadgen.Run) (*loadgen.Run, error) {
 			return nil, fmt.Errorf("file %d: histogram settings %+v differ from file 1's %+v; histograms cannot be merged", n, h.Histogram, first.Histogram)
 		case h.Interval != first.Interval:
 			return nil, fmt.Errorf("file %d: interval %s, file 1: %s", n, h.Interval.D(), first.Interval.D())
-		case h.Plan.Alg != first.Plan.Alg:
-			return nil, fmt.Errorf("file %d: plan alg %q, file 1: %q; runs of different algorithms do not merge", n, h.Plan.Alg, first.Plan.Alg)
-		case h.Plan.Flow != first.Plan.Flow:
-			return nil, fmt.Errorf("file %d: flow %q, file 1: %q", n, h.Plan.Flow, first.Plan.Flow)
-		case h.Plan.Raw != first.Plan.Raw:
-			return nil, fmt.Errorf("file %d: raw mode %v, file 1: %v", n, h.Plan.Raw, first.Plan.Raw)
-		case h.Plan.Model != first.Plan.Model:
-			return nil, fmt.Errorf("file %d: %s model, file 1: %s model", n, h.Plan.Model, first.Plan.Model)
+		case h.Plan.Target != first.Plan.Target:
+			return nil, fmt.Errorf("file %d measured target %s, file 1 measured %s: runs of different targets do not merge", n, h.Plan.Target, first.Plan.Target)
+		}
+		if d := PlanDiff(&first.Plan, &h.Plan); len(d) > 0 {
+			return nil, fmt.Errorf("file %d's plan does not match file 1's: %s; merge combines machines running the same plan at the same time", n, strings.Join(d, "; "))
+		}
+		if err := overlaps(runs[0], r); err != nil {
+			return nil, fmt.Errorf("file %d: %w", n, err)
 		}
 	}
 	out := &loadgen.Run{Header: *first}
@@ -50,7 +59,7 @@ func Merge(runs []*loadgen.Run) (*loadgen.Run, error) {
 	h.Classes = nil
 	var ids []string
 	complete := true
-	var warnings []string
+	var warnings, invalid []string
 	for i, r := range runs {
 		rh := &r.Header
 		ids = append(ids, rh.RunID)
@@ -78,6 +87,9 @@ func Merge(runs []*loadgen.Run) (*loadgen.Run, error) {
 		if r.Summary != nil {
 			for _, w := range r.Summary.Warnings {
 				warnings = append(warnings, fmt.Sprintf("file %d: %s", i+1, w))
+			}
+			for _, w := range r.Summary.Invalid {
+				invalid = append(invalid, fmt.Sprintf("file %d: %s", i+1, w))
 			}
 		}
 		if rh.Ceiling != nil && h.Ceiling != nil && rh.Ceiling.AllCores != h.Ceiling.AllCores {
@@ -161,8 +173,81 @@ func Merge(runs []*loadgen.Run) (*loadgen.Run, error) {
 	}
 	sum.Complete = complete
 	sum.Warnings = warnings
+	sum.Invalid = invalid
 	out.Summary = sum
 	return out, nil
+}
+
+// runIDs are the run IDs a file holds: its own and, for a merged file,
+// every machine's.
+func runIDs(h *loadgen.Header) []string {
+	ids := map[string]bool{}
+	var out []string
+	add := func(id string) {
+		if id != "" && !ids[id] {
+			ids[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, m := range h.Machines {
+		add(m.RunID)
+	}
+	if len(out) == 0 {
+		add(h.RunID)
+	}
+	return out
+}
+
+// PlanDiff lists what differs between two plans, ignoring what several
+// machines of one run may split between them (rate, concurrency,
+// max in-flight, request count, machines). Alg, flow, mode and model come
+// first: they decide whether the figures mean the same thing at all.
+func PlanDiff(a, b *loadgen.Plan) []string {
+	var d []string
+	diff := func(name string, x, y any) {
+		if x != y {
+			d = append(d, fmt.Sprintf("%s %v vs %v", name, y, x))
+		}
+	}
+	diff("alg", a.Alg, b.Alg)
+	diff("flow", a.Flow, b.Flow)
+	diff("raw mode", a.Raw, b.Raw)
+	diff("model", a.Model, b.Model)
+	diff("mix", loadgen.FormatMix(a.Mix), loadgen.FormatMix(b.Mix))
+	diff("key size", a.KeySize, b.KeySize)
+	diff("method", a.Method, b.Method)
+	diff("client", a.Client, b.Client)
+	diff("duration", a.Duration.D(), b.Duration.D())
+	diff("warm-up", a.Warmup.D(), b.Warmup.D())
+	diff("timeout", a.Timeout.D(), b.Timeout.D())
+	diff("late after", a.LateAfter.D(), b.LateAfter.D())
+	diff("drop after", a.DropAfter.D(), b.DropAfter.D())
+	return d
+}
+
+// overlaps refuses two runs whose measured windows do not overlap: they
+// were not made at the same time, and merged intervals would not be one
+// load.
+func overlaps(a, b *loadgen.Run) error {
+	window := func(r *loadgen.Run) (time.Time, time.Time) {
+		start, end := r.Header.Start, r.Header.Start
+		if r.Summary != nil && !r.Summary.End.IsZero() {
+			end = r.Summary.End
+		}
+		for _, iv := range r.Intervals {
+			if iv.End.After(end) {
+				end = iv.End
+			}
+		}
+		return start, end
+	}
+	as, ae := window(a)
+	bs, be := window(b)
+	if bs.After(ae) || as.After(be) {
+		return fmt.Errorf("measured %s to %s, file 1 %s to %s: the runs were not made at the same time",
+			bs.UTC().Format(time.RFC3339), be.UTC().Format(time.RFC3339), as.UTC().Format(time.RFC3339), ae.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 type histPair struct {

@@ -159,8 +159,39 @@ func CeilingLine(run *loadgen.Run) string {
 		what, rate(r), 100*r/c.AllCores, c.Cores, c.AllCores, r/c.PerCore, c.PerCore, where)
 }
 
+// AnswersLine lists every counted kind of answer.
+func AnswersLine(c *loadgen.Counters) string {
+	return fmt.Sprintf("issued %d, refused %d, 2xx not a token %d, 5xx %d, other status %d, unparseable %d, truncated %d, oversize %d, timeouts %d, connection errors %d, unexpected %d",
+		c.Issued, c.Rejected, c.NotToken, c.ServerError, c.OtherStatus, c.Unparseable, c.Truncated, c.Oversize, c.Timeouts, c.ConnErrors, c.Unexpected)
+}
+
+// NotTokenLine is the alarm for 2xx answers that carried no token, "" when
+// there were none. Every report shows it in red.
+func NotTokenLine(c *loadgen.Counters) string {
+	if c.NotToken == 0 {
+		return ""
+	}
+	return fmt.Sprintf("2xx NOT A TOKEN: %d of %d answers had a 2xx status but no parseable token (access_token and token_type): none of them is counted as a verification", c.NotToken, c.Answered())
+}
+
+// ANSI colours for the text report on a terminal.
+const (
+	ansiRed   = "\x1b[1;31m"
+	ansiReset = "\x1b[0m"
+)
+
 // WriteText renders a run as plain text.
-func WriteText(w io.Writer, run *loadgen.Run) error {
+func WriteText(w io.Writer, run *loadgen.Run) error { return WriteTextColor(w, run, false) }
+
+// WriteTextColor renders a run as plain text; with color, alarms (2xx that
+// are not a token, a run that is not a valid measurement) are red.
+func WriteTextColor(w io.Writer, run *loadgen.Run, color bool) error {
+	red := func(s string) string {
+		if color {
+			return ansiRed + s + ansiReset
+		}
+		return s
+	}
 	h := &run.Header
 	s := run.Summary
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -187,6 +218,9 @@ func WriteText(w io.Writer, run *loadgen.Run) error {
 	}
 	fmt.Fprintf(tw, "complete\t%s, measured %s\n", complete, s.Elapsed.D().Round(time.Millisecond))
 	tw.Flush()
+	if l := s.InvalidLine(); l != "" {
+		fmt.Fprintln(w, red("!! "+l))
+	}
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Response time, from the intended send time (includes any wait for a connection or an assertion):")
@@ -199,8 +233,7 @@ func WriteText(w io.Writer, run *loadgen.Run) error {
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	c := &s.All.Counters
 	fmt.Fprintf(tw, "requests\tscheduled %d, sent %d, late %d (%s), dropped %d\n", c.Scheduled, c.Sent, c.Late, pct(s.All.LateRate), c.Dropped)
-	fmt.Fprintf(tw, "answers\tissued %d, rejected %d, 5xx %d, other %d, timeouts %d, connection errors %d, unexpected %d\n",
-		c.Issued, c.Rejected, c.ServerError, c.OtherStatus, c.Timeouts, c.ConnErrors, c.Unexpected)
+	fmt.Fprintf(tw, "answers\t%s\n", AnswersLine(c))
 	fmt.Fprintf(tw, "status\t%s\n", mapLine(c.Status))
 	if len(c.ErrorCodes) > 0 {
 		fmt.Fprintf(tw, "error codes\t%s\n", mapLine(c.ErrorCodes))
@@ -226,6 +259,10 @@ func WriteText(w io.Writer, run *loadgen.Run) error {
 			p.Minted, p.MintRate, p.Used, p.Discarded, p.Starved, p.Waited.D().Round(time.Millisecond), p.Errors)
 	}
 	tw.Flush()
+	if l := NotTokenLine(c); l != "" {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, red("!! "+l))
+	}
 	if len(s.Thresholds) > 0 {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Thresholds:")
@@ -291,6 +328,10 @@ type Change struct {
 type Comparison struct {
 	Changes       []Change
 	MaxRegression float64
+	// Warnings say why the two runs may not measure the same thing
+	// (different targets, different plans, a run that is not a valid
+	// measurement); `report compare --strict` refuses to compare then.
+	Warnings []string
 }
 
 // Regressed reports whether any figure got worse beyond the allowance.
@@ -316,6 +357,18 @@ func Compare(base, new *loadgen.Run, maxRegression float64) (*Comparison, error)
 		return nil, fmt.Errorf("runs are not comparable: algorithm %q vs %q, raw %v vs %v", base.Header.Plan.Alg, new.Header.Plan.Alg, base.Header.Plan.Raw, new.Header.Plan.Raw)
 	}
 	c := &Comparison{MaxRegression: maxRegression}
+	if bt, nt := base.Header.Plan.Target, new.Header.Plan.Target; bt != nt {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("the runs measured different targets (base %s, new %s): a change may be the target's, not the code's", bt, nt))
+	}
+	if d := PlanDiff(&base.Header.Plan, &new.Header.Plan); len(d) > 0 {
+		c.Warnings = append(c.Warnings, "the plans differ: "+strings.Join(d, "; "))
+	}
+	for name, r := range map[string]*loadgen.Run{"base": base, "new": new} {
+		if l := r.Summary.InvalidLine(); l != "" {
+			c.Warnings = append(c.Warnings, name+" run: "+l)
+		}
+	}
+	sort.Strings(c.Warnings)
 	add := func(name string, b, n float64, unit string, higherWorse bool) {
 		ch := Change{Figure: name, Base: b, New: n, Unit: unit, HigherWorse: higherWorse}
 		if unit == "fraction" {
@@ -387,6 +440,9 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, msg := range c.Warnings {
+		fmt.Fprintln(w, "WARNING: "+msg)
 	}
 	if c.Regressed() {
 		_, err := fmt.Fprintf(w, "\nregression beyond the allowed %.0f%%\n", c.MaxRegression*100)

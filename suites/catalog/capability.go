@@ -152,9 +152,15 @@ func capable(env *Env, flow fixtures.Flow, n Capability) (string, bool) {
 		if t.ExpiredClient == nil {
 			return "the target file declares no expired_client", false
 		}
+		if t.ExpiredClient.Certificate == nil {
+			return "expired_client has no X.509 certificate (a bare key or a JWK without x5c); this case is about certificate validity", false
+		}
 	case n == CapNotYetValidClient:
 		if t.NotYetValidClient == nil {
 			return "the target file declares no not_yet_valid_client", false
+		}
+		if t.NotYetValidClient.Certificate == nil {
+			return "not_yet_valid_client has no X.509 certificate (a bare key or a JWK without x5c); this case is about certificate validity", false
 		}
 	case n == CapDisabledClient:
 		if t.DisabledClient == nil {

@@ -100,10 +100,10 @@ func httpCases() []Case {
 			Clause: cOmitted, Level: MUST, Flaw: R.FlawEmptyParamNotOmitted},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Set("assertion", ""); return nil }), invalidRequestW),
 		negW(Case{ID: "req-param-repeated", Title: "the assertion parameter sent twice (valid first) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cOnce, Level: MUST, Flaw: R.FlawRepeatedParamsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawRepeatedParamsOK},
 			reqEdit(func(s *session, r *driver.Request) error { r.Add(s.assertionParam(), "x.y.z"); return nil }), invalidRequestW),
 		negW(Case{ID: "req-param-repeated-reversed", Title: "the assertion parameter sent twice (garbage first) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cOnce, Level: MUST, Flaw: R.FlawRepeatedParamsOK, About: []string{errorCodeFamily}},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawRepeatedParamsOK, About: []string{errorCodeFamily}},
 			reqEdit(func(s *session, r *driver.Request) error {
 				name := s.assertionParam()
 				valid := r.Get(name)
@@ -112,7 +112,7 @@ func httpCases() []Case {
 				return nil
 			}), invalidRequestW),
 		negW(Case{ID: "req-grant-type-repeated", Title: "grant_type sent twice (same value) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cOnce, Level: MUST, Flaw: R.FlawRepeatedParamsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawRepeatedParamsOK},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Add("grant_type", r.Get("grant_type")); return nil }), invalidRequestW),
 		negW(Case{ID: "req-grant-with-failed-client-auth", Title: "a valid grant whose client authentication fails is refused (invalid_client): the configured method with a wrong secret or a broken assertion, else a failing client assertion", Family: "request", Flows: grantFlow,
 			Clause: cClientAuth, Level: MUST, Flaw: R.FlawGrantIgnoresClientAuth},
@@ -144,7 +144,7 @@ func httpCases() []Case {
 					why: "RFC 6749 §5.2 names invalid_client for \"no client authentication included\""}
 			}),
 		negW(Case{ID: "ca-two-mechanisms-basic", Title: "a client assertion together with HTTP Basic authentication is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cOneMethod, Level: MUST, Flaw: R.FlawTwoAuthMethodsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawTwoAuthMethodsOK},
 			reqEdit(func(s *session, r *driver.Request) error {
 				if r.Header == nil {
 					r.Header = http.Header{}
@@ -153,7 +153,7 @@ func httpCases() []Case {
 				return nil
 			}), constW(caAny())),
 		negW(Case{ID: "ca-two-mechanisms-secret", Title: "a client assertion together with client_secret in the body is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cOneMethod, Level: MUST, Flaw: R.FlawTwoAuthMethodsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawTwoAuthMethodsOK},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Add("client_secret", "not-the-secret"); return nil }), constW(caAny())),
 		negW(Case{ID: "ca-client-id-mismatch", Title: "a client_id parameter naming another client than the assertion is refused", Family: "client-auth", Flows: clientFlows,
 			Clause: cClientIDParam, Level: MUST, Needs: []Capability{CapOtherClient}, Flaw: R.FlawClientIDMismatchOK},

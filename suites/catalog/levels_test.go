@@ -1,7 +1,11 @@
 package catalog
 
 import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/jwtharness/jwtharness/fixtures"
@@ -82,4 +86,34 @@ func TestFindingsDefined(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCertificateCasesSkipWithoutCertificate: with keys given without a
+// certificate (a bare PEM key or a JWK), the cases about certificates SKIP
+// and say so.
+func TestCertificateCasesSkipWithoutCertificate(t *testing.T) {
+	key := &fixtures.Credential{ClientID: "c", Alg: "RS256", Key: testSigner(t)}
+	tg := &target.Target{TokenEndpoint: "http://127.0.0.1:1/token", Profile: target.ProfileRFC7523,
+		Flows:         map[fixtures.Flow]*target.FlowConfig{fixtures.FlowJWTBearer: {Credential: key}, fixtures.FlowPrivateKeyJWT: {Credential: key}},
+		ExpiredClient: &fixtures.Credential{ClientID: "old", Alg: "RS256", Key: key.Key}, NotYetValidClient: &fixtures.Credential{ClientID: "new", Alg: "RS256", Key: key.Key}}
+	env := &Env{Target: tg}
+	for _, id := range []string{"key-cert-expired", "key-cert-not-yet-valid", "key-other-client-kid", "sig-hs256-pubkey"} {
+		c, ok := Lookup(id)
+		if !ok {
+			t.Fatalf("no case %s", id)
+		}
+		reason, ok := c.Applicable(env, fixtures.FlowPrivateKeyJWT)
+		if ok || !strings.Contains(reason, "certificate") {
+			t.Errorf("%s without certificates: applicable %v, reason %q", id, ok, reason)
+		}
+	}
+}
+
+func testSigner(t *testing.T) crypto.Signer {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

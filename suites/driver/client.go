@@ -3,17 +3,13 @@ package driver
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
-	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jwtharness/jwtharness/fixtures/target"
@@ -48,6 +44,7 @@ type Client struct {
 	timeout  time.Duration
 	maxBody  int64
 	secrets  []string
+	breaker  breaker
 }
 
 // New returns a client for the target's token endpoint, using its TLS
@@ -177,10 +174,17 @@ func (c *Client) Do(ctx context.Context, r *Request) (ex *Exchange) {
 	}
 	ex.sentHeader = req.Header.Clone()
 
+	var stage stage
+	req = req.WithContext(httptrace.WithClientTrace(ctx, stage.trace()))
+	if err := c.breaker.check(); err != nil {
+		ex.Err = err
+		return ex
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		ex.Duration = time.Since(start)
-		ex.Err = c.describe(ctx, err)
+		ex.Err = c.classify(ctx, err, &stage, false, 0)
+		c.breaker.record(ex.Err)
 		return ex
 	}
 	defer resp.Body.Close()
@@ -192,87 +196,14 @@ func (c *Client) Do(ctx context.Context, r *Request) (ex *Exchange) {
 		ex.Truncated = true
 	}
 	ex.Duration = time.Since(start)
-	if err != nil {
-		ex.Err = fmt.Errorf("reading the response body: %w", c.describe(ctx, err))
+	if te := tlsPortAnswer(req, resp, ex.Body); te != nil {
+		// The TLS layer of the server answered, not its token endpoint
+		// (and usually reset the connection, the request body unread).
+		ex.Status, ex.Header, ex.Body, ex.Err = 0, http.Header{}, nil, te
+	} else if err != nil {
+		ex.Err = c.classify(ctx, err, &stage, true, len(ex.Body))
 	}
+	c.breaker.record(ex.Err)
 	ex.parseBody()
 	return ex
 }
-
-// describe turns a transport error into one clear sentence.
-func (c *Client) describe(ctx context.Context, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
-		return &TransportError{Reason: fmt.Sprintf("no complete answer within %s", c.timeout), Err: err, Timeout: true}
-	}
-	return &TransportError{Reason: Explain(err), Err: err}
-}
-
-// TransportError is a request that got no (complete) HTTP answer.
-type TransportError struct {
-	Reason  string // one human sentence: "connection refused"
-	Timeout bool
-	Err     error
-}
-
-func (e *TransportError) Error() string { return e.Reason }
-func (e *TransportError) Unwrap() error { return e.Err }
-
-// Explain reduces a transport error to its cause in a few words:
-// "connection refused", "no such host example.invalid", "TLS: ...".
-func Explain(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var dnsErr *net.DNSError
-	var certErr *tls.CertificateVerificationError
-	var unknownAuth x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var recErr tls.RecordHeaderError
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset by peer"
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return "host unreachable"
-	case errors.As(err, &dnsErr):
-		return "no such host " + dnsErr.Name
-	case errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &certErr):
-		return "TLS certificate not trusted: " + err.Error()
-	case errors.As(err, &recErr):
-		return "TLS handshake failed (is the endpoint plain http?)"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "connection closed before a complete HTTP answer"
-	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
-		return "timed out"
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	}
-	msg := err.Error()
-	if strings.Contains(msg, "malformed HTTP") {
-		return "the endpoint does not speak HTTP: " + msg
-	}
-	return msg
-}
-
-// Ping checks once that the token endpoint answers HTTP at all (any status
-// will do). The error reads "cannot reach token endpoint URL: cause".
-func (c *Client) Ping(ctx context.Context) error {
-	ex := c.Do(ctx, &Request{Params: Form("grant_type", "")})
-	if ex.Status == 0 && ex.Err != nil {
-		return &PingError{Endpoint: c.endpoint, Err: ex.Err}
-	}
-	return nil
-}
-
-// PingError is an endpoint that cannot be reached.
-type PingError struct {
-	Endpoint string
-	Err      error
-}
-
-func (e *PingError) Error() string {
-	return fmt.Sprintf("cannot reach token endpoint %s: %v", e.Endpoint, e.Err)
-}
-func (e *PingError) Unwrap() error { return e.Err }

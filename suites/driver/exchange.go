@@ -395,8 +395,16 @@ func (r *redactor) header(h http.Header, prefix string, b *strings.Builder) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	lines := 0
 	for _, k := range keys {
 		for _, v := range h[k] {
+			if lines++; lines > maxTranscriptHeaders {
+				continue
+			}
+			size := len(v)
+			if size > 16*maxTranscriptHeader {
+				v = v[:16*maxTranscriptHeader] // redaction below sees far past the cut
+			}
 			if sensitiveHeaders[http.CanonicalHeaderKey(k)] {
 				scheme, _, ok := strings.Cut(v, " ")
 				if ok && k != "Cookie" && k != "Set-Cookie" {
@@ -407,10 +415,23 @@ func (r *redactor) header(h http.Header, prefix string, b *strings.Builder) {
 			} else {
 				v = r.text(v)
 			}
+			if size > maxTranscriptHeader {
+				v = fmt.Sprintf("%s [header: %d of %d bytes shown]", v[:min(len(v), maxTranscriptHeader)], min(len(v), maxTranscriptHeader), size)
+			}
 			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, v)
 		}
 	}
+	if lines > maxTranscriptHeaders {
+		fmt.Fprintf(b, "%s[headers: %d of %d lines shown]\n", prefix, maxTranscriptHeaders, lines)
+	}
 }
+
+// A transcript shows at most maxTranscriptHeaders header lines, each cut
+// at maxTranscriptHeader bytes (a hostile server may send megabytes).
+const (
+	maxTranscriptHeader  = 4 << 10
+	maxTranscriptHeaders = 100
+)
 
 // maxTranscriptBody bounds how much of a response body a transcript shows.
 const maxTranscriptBody = 4 << 10

@@ -162,7 +162,7 @@ func JUnit(r *Run) JUnitTestSuites {
 			total += v.Duration
 			tc := JUnitTestCase{Name: v.Name(), Classname: "jwtharness." + fam.Name, Time: seconds(v.Duration)}
 			switch {
-			case v.Baseline != "" && (v.Outcome == Fail || v.Outcome == Error):
+			case v.Baselined():
 				tc.SystemOut = "EXPECTED " + string(v.Outcome) + " (baseline): " + v.Baseline + "\n" + evidence(v)
 			case v.Outcome == Fail:
 				tc.Failure = &JUnitProblem{Message: message(v), Type: v.Level, Body: evidence(v)}

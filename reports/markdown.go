@@ -144,7 +144,7 @@ func WriteMarkdown(w io.Writer, r *Run) error {
 			warns = append(warns, v)
 		case v.Outcome == Info:
 			infos = append(infos, v)
-		case v.Baseline != "" && (v.Outcome == Fail || v.Outcome == Error):
+		case v.Baselined():
 			expected = append(expected, v)
 		case v.Outcome == Skip:
 			skips = append(skips, v)

@@ -112,7 +112,7 @@ func (r *Run) Summary() Summary {
 	var s Summary
 	for _, v := range r.Verdicts {
 		s.Add(v.Outcome)
-		if v.Baseline != "" && (v.Outcome == Fail || v.Outcome == Error) {
+		if v.Baselined() {
 			s.Expected++
 		}
 	}
@@ -130,13 +130,19 @@ func (r *Run) Summary() Summary {
 }
 
 // Gates reports whether a verdict fails the conformance gate: FAIL and
-// ERROR always (unless the expected deviations baseline lists them), WARN
-// when strict. INFO (an undeclared policy observed) never gates.
+// ERROR always, WARN when strict, unless the expected deviations baseline
+// lists them. INFO (an undeclared policy observed) never gates.
 func (v Verdict) Gates(strict bool) bool {
-	if v.Baseline != "" && (v.Outcome == Fail || v.Outcome == Error) {
+	if v.Baselined() {
 		return false
 	}
 	return v.Outcome == Fail || v.Outcome == Error || (strict && v.Outcome == Warn)
+}
+
+// Baselined reports whether the baseline lists this verdict as a known
+// deviation (a FAIL, ERROR or WARN it expects).
+func (v Verdict) Baselined() bool {
+	return v.Baseline != "" && (v.Outcome == Fail || v.Outcome == Error || v.Outcome == Warn)
 }
 
 // Gating lists the verdicts that fail the gate, in report order.

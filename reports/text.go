@@ -139,7 +139,7 @@ func WriteText(w io.Writer, r *Run) error {
 	if n := s.Expected; n > 0 {
 		fmt.Fprintf(&b, "\nExpected deviations (%d, listed in %s, not gating):\n", n, r.Expectations)
 		for _, v := range r.Sorted() {
-			if v.Baseline != "" && (v.Outcome == Fail || v.Outcome == Error) {
+			if v.Baselined() {
 				fmt.Fprintf(&b, "  %-5s %s  expected: %s\n", v.Outcome, v.Name(), oneLine(v.Baseline, 140))
 			}
 		}

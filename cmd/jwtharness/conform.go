@@ -100,7 +100,7 @@ endpoint is unreachable).`,
 	fl.StringVar(&f.labelFilter, "label-filter", "", "raw Ginkgo label filter, and-ed with the flags above")
 	fl.BoolVar(&f.strict, "strict", false, "treat every deviation (WARN verdicts and findings) as failing the gate")
 	fl.StringVar(&f.expect, "expect", "", "expected deviations file: the gate fails only on new FAIL/ERROR verdicts and MUST findings, and on stale entries")
-	fl.StringVar(&f.writeExpect, "write-expect", "", "write the run's FAIL/ERROR verdicts and MUST findings as an expected deviations file")
+	fl.StringVar(&f.writeExpect, "write-expect", "", "write what gates the run (FAIL/ERROR verdicts and MUST findings; with --strict also WARN) as an expected deviations file")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "list the selected cases without sending anything")
 	fl.StringVar(&f.reportDir, "report-dir", "", "write report.json, junit.xml, report.md and report.html here")
 	fl.Int64Var(&f.seed, "seed", 0, "random seed that orders the case families (default: from the clock, printed)")
@@ -289,6 +289,12 @@ func conformDryRun(out io.Writer, tg *target.Target, filter string, selected []s
 			}
 		}
 		fmt.Fprintln(tw)
+	}
+	if tg != nil {
+		u := catalog.Unsupported()
+		for _, flow := range tg.UnsupportedFlows() {
+			fmt.Fprintf(tw, "%s@%s\t%s\t%s\t%s\trun (the flow is declared unsupported: its cases collapse to this one verdict)\n", u.ID, flow.Short(), u.Level, u.Clause.ID(), u.Title)
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return incompleteErr(err)

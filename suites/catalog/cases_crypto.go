@@ -121,7 +121,7 @@ func cryptoCases() []Case {
 			Clause: cCertValidity, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapNotYetValidClient, CapAsymmetric}, Flaw: R.FlawCertExpiryIgnored},
 			asClient(func(s *session) *fixtures.Credential { return s.env.Target.NotYetValidClient }), flowErrW),
 		negW(Case{ID: "key-client-disabled", Title: "a disabled client's otherwise valid assertion is refused", Family: "key", Flows: keyedFlows,
-			Clause: cInvalidClient, Level: MUST, Needs: []Capability{CapDisabledClient, CapAsymmetric}, Flaw: R.FlawDisabledClientOK},
+			Clause: cDisabledClient, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapDisabledClient, CapAsymmetric}, Flaw: R.FlawDisabledClientOK},
 			asClient(func(s *session) *fixtures.Credential { return s.env.Target.DisabledClient }), func(s *session) want {
 				w := flowErr(s.flow)
 				if !s.flow.ClientAuth() {

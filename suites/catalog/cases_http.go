@@ -340,8 +340,11 @@ func success(check func(ex *driver.Exchange) reports.Verdict) RunFunc {
 func checkTokenType(ex *driver.Exchange) reports.Verdict {
 	const exp = `token_type "Bearer" (compared case-insensitively)`
 	tt := ex.Field("token_type")
-	if !strings.EqualFold(tt, "bearer") {
-		return fail(exp, fmt.Sprintf("token_type %q", tt), "token_type is REQUIRED (RFC 6749 §5.1); a bearer token's type is Bearer (RFC 6750 §4)")
+	switch {
+	case tt == "":
+		return fail(exp, "no token_type", "token_type is REQUIRED (RFC 6749 §5.1)")
+	case !strings.EqualFold(tt, "bearer"):
+		return warn(exp, fmt.Sprintf("token_type %q", tt), "a token_type other than Bearer: RFC 6749 §5.1 only requires the member; the JWT bearer profiles issue bearer tokens (RFC 6750)")
 	}
 	return pass(exp, fmt.Sprintf("token_type %q", tt))
 }

@@ -97,5 +97,6 @@ var (
 	cExpiresIn        = clause("RFC6749", "5.1", `expires_in RECOMMENDED. The lifetime in seconds of the access token.`)
 	cHMACKeySize      = clause("RFC7518", "3.2", `A key of the same size as the hash output (for instance, 256 bits for "HS256") or larger MUST be used with this algorithm.`)
 	cPolicyWellFormed = Clause{Doc: "policy", Section: "formats", Quote: `formats: the endpoint takes only well-formed requests: each parameter once and one client authentication method. RFC 6749 puts these MUSTs on the client ("Request and response parameters MUST NOT be included more than once", §3.2; "The client MUST NOT use more than one authentication method in each request", §2.3) and names invalid_request for them (§5.2), but no MUST makes the server refuse.`}
+	cDisabledClient   = Clause{Doc: "policy", Section: "disabled_client", Quote: `disabled_client: a client the endpoint has registered but disabled; its otherwise valid assertion is refused (RFC 7521 §4.2.1 names invalid_client for an assertion that is not valid).`}
 	cPolicyFlow       = Clause{Doc: "policy", Section: "flows", Quote: `The target file declares the flow and its credentials: a valid request of the flow, in any form RFC 7519 and RFC 6749 allow, is issued a token.`}
 )

@@ -167,19 +167,31 @@ func grade(c Case, s *session, out reports.Verdict) reports.Verdict {
 			out.Reason = strings.TrimSpace(fmt.Sprintf("breaks the declared policy (%s). %s", s.declared, out.Reason))
 		case st.declared && !st.holds:
 			out.Outcome = reports.Info
-			out.Reason = strings.TrimSpace(fmt.Sprintf("observed, not gating: the target declares %s, which allows this. %s", st.what, out.Reason))
+			out.Reason = fmt.Sprintf("observed, not gating: %s; the target declares %s, which allows it", observed(out), st.what)
 		case c.Level == MUST:
 		case st.holds:
 			out.Reason = strings.TrimSpace(fmt.Sprintf("breaks the declared policy (%s). %s", st.what, out.Reason))
 		case c.Level == POLICY:
 			out.Outcome = reports.Info
-			out.Reason = strings.TrimSpace(fmt.Sprintf("observed, not gating: the target declares %s (policy %s), so this is reported as INFO. %s", st.what, c.Policy, out.Reason))
+			out.Reason = fmt.Sprintf("observed, not gating: %s; the target declares %s, so the rule %q is not its policy", observed(out), st.what, c.Policy)
 		default:
 			out.Outcome = reports.Warn
-			out.Reason = strings.TrimSpace(fmt.Sprintf("%s not followed (WARN, not FAIL). %s", c.Level, out.Reason))
+			out.Reason = fmt.Sprintf("%s not followed (WARN, not FAIL): %s", c.Level, observed(out))
 		}
 	}
 	return out
+}
+
+// observed is what the endpoint did, for a verdict that is not a FAIL:
+// the answer, and the body's reason when it adds to it.
+func observed(v reports.Verdict) string {
+	switch {
+	case v.Actual == "":
+		return v.Reason
+	case v.Reason == "" || strings.Contains(v.Reason, "must refuse") || strings.Contains(v.Reason, "refused a valid request"):
+		return v.Actual
+	}
+	return v.Actual + " (" + v.Reason + ")"
 }
 
 func hasNeed(c Case, n Capability) bool {

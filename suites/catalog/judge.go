@@ -187,7 +187,10 @@ func (s *session) judgeRejected(ex *driver.Exchange, w want) reports.Verdict {
 	}
 	v := pass(exp, act)
 	if tolerated != "" {
+		// The case's subject held (refused); the tolerated code is itself
+		// a finding.
 		v = warn(exp, act, tolerated)
+		s.subjectPassed = true
 	}
 	return s.noted(v, notes)
 }
@@ -201,7 +204,8 @@ func (s *session) noted(v reports.Verdict, notes []string) reports.Verdict {
 	prefix := "refused as the case requires, but: "
 	if v.Outcome == reports.Warn && v.Reason != "" {
 		prefix = v.Reason + "; also: "
-	} else {
+	}
+	if v.Outcome == reports.Pass {
 		s.subjectPassed = true
 	}
 	v.Outcome = reports.Warn

@@ -155,10 +155,10 @@ func entryLines(data []byte, n int) []int {
 	return out
 }
 
-// Apply marks the run's FAIL and ERROR verdicts and findings the file
-// expects (Verdict.Baseline, Finding.Baseline) and lists the entries that
-// did not happen as stale: a case@flow that ran and did not FAIL or ERROR
-// (a SKIP counts: the deviation was not seen), or a finding not seen in a
+// Apply marks the run's FAIL, ERROR and WARN verdicts and the findings the
+// file expects (Verdict.Baseline, Finding.Baseline) and lists the entries
+// that did not happen as stale: a case@flow that ran and ended PASS, INFO
+// or SKIP (the deviation was not seen), or a finding not seen in a
 // run of the whole catalog. Entries for cases the run's filter left out
 // are neither applied nor stale.
 func Apply(r *reports.Run, f *File) {
@@ -187,7 +187,7 @@ func Apply(r *reports.Run, f *File) {
 		v := verdicts[e.Case+"@"+e.Flow]
 		switch {
 		case v == nil:
-		case v.Outcome == reports.Fail || v.Outcome == reports.Error:
+		case v.Outcome == reports.Fail || v.Outcome == reports.Error || v.Outcome == reports.Warn:
 			v.Baseline = e.Reason
 		default:
 			actual := string(v.Outcome)
@@ -199,12 +199,13 @@ func Apply(r *reports.Run, f *File) {
 	}
 }
 
-// FromRun builds the expectations of a run: every FAIL and ERROR verdict
-// and every FAIL finding, with its clause and a reason to be reviewed.
+// FromRun builds the expectations of a run: every verdict and finding
+// that gates it (FAIL, ERROR and MUST findings; with --strict also WARN),
+// with its clause and a reason to be reviewed.
 func FromRun(r *reports.Run) *File {
 	f := &File{}
 	for _, v := range r.Sorted() {
-		if v.Outcome != reports.Fail && v.Outcome != reports.Error {
+		if !v.Gates(r.Strict) && v.Baseline == "" {
 			continue
 		}
 		reason := v.Baseline
@@ -214,7 +215,7 @@ func FromRun(r *reports.Run) *File {
 		f.Expected = append(f.Expected, Entry{Case: v.Case, Flow: v.Flow, Reason: reason, Clause: v.Clause})
 	}
 	for _, fd := range r.SortedFindings() {
-		if fd.Outcome != reports.Fail {
+		if !fd.Gates(r.Strict) && fd.Baseline == "" {
 			continue
 		}
 		reason := fd.Baseline

@@ -112,3 +112,25 @@ func dedent(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestStrictBaseline: under --strict a WARN gates, and a baseline can list
+// it; FromRun of a strict run lists WARN verdicts and WARN findings.
+func TestStrictBaseline(t *testing.T) {
+	r := &reports.Run{Complete: true, Strict: true,
+		Verdicts: []reports.Verdict{{Case: "hdr-typ-foreign", Key: "hdr-typ-foreign@grant", Flow: "jwt_bearer", Outcome: reports.Warn}},
+		Findings: []reports.Finding{{ID: "error-content-type", Outcome: reports.Warn}}}
+	if !r.Gated() {
+		t.Fatal("strict WARN must gate")
+	}
+	f := FromRun(r)
+	if len(f.Expected) != 2 {
+		t.Fatalf("FromRun(strict) = %+v", f.Expected)
+	}
+	for i := range f.Expected {
+		f.Expected[i].Reason = "known"
+	}
+	Apply(r, f)
+	if r.Gated() || len(r.Stale) != 0 {
+		t.Errorf("baselined strict run still gated (stale %+v)", r.Stale)
+	}
+}

@@ -66,6 +66,7 @@ func TestMutations(t *testing.T) {
 		"valid": accept, "aud-issuer": accept, "aud-token-endpoint": accept, "aud-array-with-valid": accept,
 		"hdr-kid-unknown": accept, "hdr-typ-client-auth": accept, "replay-jti-missing": accept, "time-iat-missing": accept,
 		"time-iat-far-past": accept, "time-nbf-within-skew": accept, "time-numericdate-fractional": accept,
+		"claims-extra": accept, "hdr-kid-injection": accept, "hdr-kid-sqli": accept, "aud-token-endpoint-array": accept,
 		"enc-oversize": ErrInvalidRequest,
 	}
 	perFlow := map[string]map[fixtures.Flow]string{

@@ -377,7 +377,13 @@ func specBody(c catalog.Case, flow fixtures.Flow) func(ginkgo.SpecContext) {
 		case reports.Skip:
 			ginkgo.Skip(v.Reason)
 		case reports.Warn:
-			ginkgo.AddReportEntry("WARNING "+v.Name(), warnText(v), ginkgo.ReportEntryVisibilityAlways)
+			// A WARN that only carries findings is summarised once per
+			// finding at the end; print the others as they happen.
+			vis := ginkgo.ReportEntryVisibilityAlways
+			if v.FindingsOnly {
+				vis = ginkgo.ReportEntryVisibilityFailureOrVerbose
+			}
+			ginkgo.AddReportEntry("WARNING "+v.Name(), warnText(v), vis)
 		}
 		gomega.Expect(v).To(Conform(st.strict))
 	}

@@ -23,7 +23,8 @@ const (
 	CapClockControl Capability = "clock-control"
 	// CapIssuer: the target file declares the AS issuer identifier.
 	CapIssuer Capability = "issuer"
-	// CapOtherClient: a second registered client (other_client).
+	// CapOtherClient: a second registered client for the flow (its
+	// other_client, else the file's unless that is the flow's own client).
 	CapOtherClient Capability = "other-client"
 	// CapExpiredClient: a client whose registered certificate has expired.
 	CapExpiredClient Capability = "expired-client"
@@ -145,7 +146,7 @@ func capable(env *Env, flow fixtures.Flow, n Capability) (string, bool) {
 			return "the target file declares no issuer", false
 		}
 	case n == CapOtherClient:
-		if t.OtherClient == nil {
+		if t.OtherClientFor(flow) == nil {
 			return "the target file declares no other_client", false
 		}
 	case n == CapExpiredClient:

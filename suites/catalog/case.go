@@ -10,15 +10,25 @@
 // edit, a signing or serialization change, or an HTTP request change), mint,
 // send, and judge against a want (the error codes that PASS, the tolerated
 // alternates that WARN). Execute sends the unmutated twin first (the paired
-// control: if it is not issued, the case is an ERROR), applies the
-// invariants every refusal must meet (no token, 4xx, an RFC 6749 error body
-// with a registered code and a clean description, application/json, bounded
-// time) and checks that the endpoint still issues a token afterwards.
+// control: if it is not issued, the case is an ERROR), judges the case's
+// own subject (no token for a refusal, a token for a valid request), and
+// checks the invariants every answer must meet (4xx never 5xx, an RFC 6749
+// error body with a registered code and a clean description,
+// application/json, cache headers on tokens, bounded time, the endpoint
+// still answering): a broken invariant is a finding (findings.go), reported
+// once per run, and a WARN on the case unless the case is about it.
+//
+// Severity: Level is the keyword of the quoted clause (MUST FAILs; SHOULD,
+// MAY and BCP WARN) or POLICY, a rule no RFC keyword imposes that FAILs only
+// when the target declares it (Case.Policy; INFO otherwise). levels_test.go
+// keeps quotes and levels honest.
 //
 // Adding a case: pick the flaw of reference/flaw.go that must make it fail,
-// write it with neg/negM/negW/pos (or a small body), run
-// "go test ./suites/catalog" (TestProof runs it against a clean and a
-// flawed reference server) and update the golden file with
+// name its fixtures mutation (add one to fixtures/mutation.go if needed:
+// no case rewrites a mutation inline), write it with negM/pos(named(...))
+// (or a small body), run "go test ./suites/catalog" (TestKillMatrix runs
+// it against the clean reference and every flaw) and update the golden
+// file with
 // "go test ./suites/catalog -run TestGolden -update".
 package catalog
 
@@ -98,7 +108,10 @@ type Case struct {
 	Mutation string           // fixtures mutation name when one mutated assertion makes the case (load --mix)
 	Serial   bool             // must not run beside other cases (replay races, clock control)
 	Negative bool             // the endpoint must refuse: Execute insists on a passing paired control
-	Run      func(ctx context.Context, env *Env, flow fixtures.Flow) reports.Verdict
+	// CleanSkip says why a run of this case may SKIP or ERROR against the
+	// clean reference server (the kill matrix fails any other such run).
+	CleanSkip string
+	Run       func(ctx context.Context, env *Env, flow fixtures.Flow) reports.Verdict
 }
 
 // Env is everything a case body needs to drive one endpoint.

@@ -5,7 +5,6 @@ import (
 	"github.com/jwtharness/jwtharness/reports"
 	"github.com/jwtharness/jwtharness/suites/driver"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jwtharness/jwtharness/fixtures"
@@ -32,16 +31,14 @@ func claimCases() []Case {
 			Clause: cAud, Level: MUST, Flaw: R.FlawAudIgnored, Mutation: "aud-array-foreign"}, flowErrW),
 		negM(Case{ID: "aud-prefix", Title: "aud that merely starts with the expected value is refused", Family: "aud", Flows: allFlows,
 			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudPrefixMatch, Mutation: "aud-prefix"}, flowErrW),
-		negW(Case{ID: "aud-embedded", Title: "aud that merely contains the expected value is refused", Family: "aud", Flows: allFlows,
-			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudPrefixMatch},
-			claims(func(s *session, c fixtures.Claims) { c["aud"] = "https://evil.example/?next=" + s.aud() + "/x" }), flowErrW),
+		negM(Case{ID: "aud-embedded", Title: "aud that merely contains the expected value is refused", Family: "aud", Flows: allFlows,
+			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudPrefixMatch, Mutation: "aud-embedded"}, flowErrW),
 		negM(Case{ID: "aud-trailing-slash", Title: `aud with a "/" added is refused (simple string comparison)`, Family: "aud", Flows: allFlows,
 			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudNormalized, Mutation: "aud-trailing-slash"}, flowErrW),
 		negM(Case{ID: "aud-case", Title: "aud with the host in upper case is refused (simple string comparison)", Family: "aud", Flows: allFlows,
 			Clause: cAudCmp, Level: MUST, Flaw: R.FlawAudNormalized, Mutation: "aud-case"}, flowErrW),
-		negW(Case{ID: "aud-array-non-string", Title: "an aud array with a non-string member is refused", Family: "aud", Flows: allFlows,
-			Clause: cValid, Level: MUST, Flaw: R.FlawAudNonStringOK},
-			claims(func(s *session, c fixtures.Claims) { c["aud"] = []any{s.aud(), 42} }), flowErrW),
+		negM(Case{ID: "aud-array-non-string", Title: "an aud array with a non-string member is refused", Family: "aud", Flows: allFlows,
+			Clause: cValid, Level: MUST, Flaw: R.FlawAudNonStringOK, Mutation: "aud-array-non-string"}, flowErrW),
 		audPos(Case{ID: "aud-issuer", Title: "a client assertion with the issuer identifier as aud is accepted (declared audiences: issuer or both; rfc7523bis)", Family: "aud", Flows: clientFlows,
 			Clause: cAudIssuer, Level: POLICY, Policy: PolicyAudiences, Needs: []Capability{CapIssuer}, Flaw: R.FlawAudIssuerRejected, Mutation: "aud-issuer"}, target.AudiencesIssuer),
 		audPos(Case{ID: "aud-issuer-grant", Title: "a grant assertion with the issuer identifier as aud is accepted (declared audiences: issuer or both)", Family: "aud", Flows: grantFlow,
@@ -53,21 +50,18 @@ func claimCases() []Case {
 		negM(Case{ID: "aud-array-with-valid-bis", Title: "rfc7523bis: a client assertion whose aud array holds the issuer and another value is refused", Family: "aud", Flows: clientFlows,
 			Clause: cBisAud, Level: MUST, Profiles: bis, Flaw: R.FlawAudBisTokenURLOK, Mutation: "aud-array-with-valid"}, flowErrW),
 		audPos(Case{ID: "aud-token-endpoint", Title: "an assertion with the token endpoint URL as aud is accepted (RFC 7523, declared audiences: token_endpoint or both)", Family: "aud", Flows: allFlows,
-			Clause: cAudTE, Level: POLICY, Policy: PolicyAudiences, Profiles: rfc, Flaw: R.FlawAudTokenEndpointReject, Mutation: "aud-token-endpoint"}, target.AudiencesTokenEndpoint),
+			Clause: cAudTE, Level: POLICY, Policy: PolicyAudiences, Profiles: rfc, Flaw: R.FlawAudTokenEndpointReject, Mutation: "aud-token-endpoint",
+			CleanSkip: "the reference's valid assertions already carry the token endpoint URL as aud: pos-baseline sends this request"}, target.AudiencesTokenEndpoint),
 
 		// ---- exp ----
 		negM(Case{ID: "time-exp-missing", Title: "an assertion without exp is refused", Family: "time", Flows: allFlows,
 			Clause: cExp, Level: MUST, Flaw: R.FlawExpNotRequired, Mutation: "time-exp-missing"}, flowErrW),
 		negM(Case{ID: "time-exp-expired", Title: "an expired assertion (well beyond the leeway) is refused", Family: "time", Flows: allFlows,
 			Clause: cExpPast, Level: MUST, Flaw: R.FlawExpIgnored, Mutation: "time-exp-expired"}, flowErrW),
-		negW(Case{ID: "time-exp-negative", Title: "exp = -1 is refused", Family: "time", Flows: allFlows,
-			Clause: cExpPast, Level: MUST, Flaw: R.FlawExpIgnored}, setClaim("exp", -1), flowErrW),
-		negW(Case{ID: "time-exp-past-leeway", Title: "exp 30s beyond the declared leeway is refused (wall clock)", Family: "time", Flows: allFlows,
-			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Flaw: R.FlawLeewayUnbounded},
-			claims(func(s *session, c fixtures.Claims) {
-				exp := s.now().Add(-s.leeway() - 30*time.Second)
-				c["exp"], c["iat"] = exp.Unix(), exp.Add(-time.Minute).Unix()
-			}), flowErrW),
+		negM(Case{ID: "time-exp-negative", Title: "exp = -1 is refused", Family: "time", Flows: allFlows,
+			Clause: cExpPast, Level: MUST, Flaw: R.FlawExpIgnored, Mutation: "time-exp-negative"}, flowErrW),
+		negM(Case{ID: "time-exp-past-leeway", Title: "exp 30s beyond the declared leeway is refused (wall clock)", Family: "time", Flows: allFlows,
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Flaw: R.FlawLeewayUnbounded, Mutation: "time-exp-past-leeway"}, flowErrW),
 		{ID: "time-exp-leeway-outside", Title: "exp one second beyond the leeway is refused (exact clock)", Family: "time", Flows: allFlows,
 			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawLeewayUnbounded,
 			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
@@ -99,34 +93,27 @@ func claimCases() []Case {
 			})},
 		negM(Case{ID: "time-exp-cap", Title: "exp beyond the maximum lifetime is refused", Family: "time", Flows: allFlows,
 			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Flaw: R.FlawExpUnbounded, Mutation: "time-exp-cap"}, flowErrW),
-		negW(Case{ID: "time-exp-far-future", Title: "exp one year ahead is refused", Family: "time", Flows: allFlows,
-			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Flaw: R.FlawExpUnbounded},
-			claims(func(s *session, c fixtures.Claims) { c["exp"] = s.now().AddDate(1, 0, 0).Unix() }), flowErrW),
-		negW(Case{ID: "time-exp-overflow", Title: "exp = 1e300 (beyond int64) is refused under a declared lifetime cap; never 5xx", Family: "time", Flows: allFlows,
-			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Flaw: R.FlawExpUnbounded}, setClaim("exp", 1e300), flowErrW),
+		negM(Case{ID: "time-exp-far-future", Title: "exp one year ahead is refused", Family: "time", Flows: allFlows,
+			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Flaw: R.FlawExpUnbounded, Mutation: "time-exp-far-future"}, flowErrW),
+		negM(Case{ID: "time-exp-overflow", Title: "exp = 1e300 (beyond int64) is refused under a declared lifetime cap; never 5xx", Family: "time", Flows: allFlows,
+			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Flaw: R.FlawExpUnbounded, Mutation: "time-exp-overflow"}, flowErrW),
 		negM(Case{ID: "time-exp-string", Title: "exp as a JSON string is refused", Family: "time", Flows: allFlows,
 			Clause: cNumericDate, Level: MUST, Flaw: R.FlawNumericDateLenient, Mutation: "time-exp-string"}, flowErrW),
-		negW(Case{ID: "time-nbf-string", Title: "nbf as a JSON string is refused", Family: "time", Flows: allFlows,
-			Clause: clause("RFC7519", "4.1.5", `Its value MUST be a number containing a NumericDate value.`), Level: MUST, Flaw: R.FlawNumericDateLenient},
-			claims(func(s *session, c fixtures.Claims) {
-				c["nbf"] = strings.TrimSpace(itoa(s.now().Add(-time.Minute).Unix()))
-			}), flowErrW),
-		negW(Case{ID: "time-iat-string", Title: "iat as a JSON string is refused", Family: "time", Flows: allFlows,
-			Clause: clause("RFC7519", "4.1.6", `Its value MUST be a number containing a NumericDate value.`), Level: MUST, Flaw: R.FlawNumericDateLenient},
-			claims(func(s *session, c fixtures.Claims) { c["iat"] = itoa(s.now().Unix()) }), flowErrW),
+		negM(Case{ID: "time-nbf-string", Title: "nbf as a JSON string is refused", Family: "time", Flows: allFlows,
+			Clause: clause("RFC7519", "4.1.5", `Its value MUST be a number containing a NumericDate value.`), Level: MUST, Flaw: R.FlawNumericDateLenient,
+			Mutation: "time-nbf-string"}, flowErrW),
+		negM(Case{ID: "time-iat-string", Title: "iat as a JSON string is refused", Family: "time", Flows: allFlows,
+			Clause: clause("RFC7519", "4.1.6", `Its value MUST be a number containing a NumericDate value.`), Level: MUST, Flaw: R.FlawNumericDateLenient,
+			Mutation: "time-iat-string"}, flowErrW),
 		pos(Case{ID: "time-numericdate-fractional", Title: "non-integer NumericDates (exp = now + 120.5) are accepted", Family: "time", Flows: allFlows,
-			Clause: cDateFrac, Level: POLICY, Policy: PolicyFlows, Flaw: R.FlawFractionalDateBad},
-			claims(func(s *session, c fixtures.Claims) {
-				now := s.now()
-				c["exp"] = float64(now.Unix()) + 120.5
-				c["iat"] = float64(now.Unix()) - 0.25
-			})),
+			Clause: cDateFrac, Level: POLICY, Policy: PolicyFlows, Flaw: R.FlawFractionalDateBad, Mutation: "time-numericdate-fractional"},
+			named("time-numericdate-fractional")),
 
 		// ---- nbf / iat ----
 		negM(Case{ID: "time-nbf-future", Title: "nbf beyond the leeway is refused", Family: "time", Flows: allFlows,
 			Clause: cNbf, Level: MUST, Flaw: R.FlawNbfIgnored, Mutation: "time-nbf-future"}, flowErrW, clearOfUndeclaredLeeway("nbf")),
-		negW(Case{ID: "time-nbf-overflow", Title: "nbf = 9.3e18 (past int64 seconds) is refused, never 5xx", Family: "time", Flows: allFlows,
-			Clause: cNbfNow, Level: MUST, Flaw: R.FlawNbfIgnored}, setClaim("nbf", 9.3e18), flowErrW),
+		negM(Case{ID: "time-nbf-overflow", Title: "nbf = 9.3e18 (past int64 seconds) is refused, never 5xx", Family: "time", Flows: allFlows,
+			Clause: cNbfNow, Level: MUST, Flaw: R.FlawNbfIgnored, Mutation: "time-nbf-overflow"}, flowErrW),
 		{ID: "time-nbf-leeway-outside", Title: "nbf one second beyond the leeway is refused (exact clock)", Family: "time", Flows: allFlows,
 			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Needs: []Capability{CapClockControl}, Serial: true, Negative: true, Flaw: R.FlawNbfIgnored,
 			Run: frozen(rejectWith(claims(func(s *session, c fixtures.Claims) {
@@ -134,24 +121,16 @@ func claimCases() []Case {
 				c["nbf"], c["exp"] = nbf.Unix(), nbf.Add(time.Minute).Unix()
 			}), flowErrW))},
 		{ID: "time-nbf-within-skew", Title: "iat = nbf = now + half the declared leeway (a client clock slightly ahead) is accepted (wall clock)", Family: "time", Flows: allFlows,
-			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Flaw: R.FlawNbfNoLeeway,
-			Run: body(func(s *session) reports.Verdict {
-				if s.leeway() < 10*time.Second {
-					return skipf("the target declares a leeway of %s; at least 10s is needed to stay clear of clock differences", s.leeway())
-				}
-				return acceptWith(claims(func(s *session, c fixtures.Claims) {
-					t := s.now().Add(s.leeway() / 2)
-					c["nbf"], c["iat"] = t.Unix(), t.Unix()
-				}))(s.ctx, s.env, s.flow)
-			})},
+			Clause: cPolicyLeeway, Level: POLICY, Policy: PolicyLeeway, Flaw: R.FlawNbfNoLeeway, Mutation: "time-nbf-within-skew",
+			Run: acceptWith(named("time-nbf-within-skew"))},
 		negM(Case{ID: "time-iat-missing", Title: "a bearer grant assertion without iat is refused (declared iat_required)", Family: "time", Flows: grantFlow,
 			Clause: cPolicyIat, Level: POLICY, Policy: PolicyIATRequired, Flaw: R.FlawIatNotRequired, Mutation: "time-iat-missing"}, flowErrW),
 		pos(Case{ID: "time-iat-optional-client", Title: "a client assertion without iat is accepted (iat is OPTIONAL)", Family: "time", Flows: clientFlows,
-			Clause: cOIDCiat, Level: MUST, Flaw: R.FlawIatRequiredClient}, delClaim("iat").then(unlessIATRequired())),
+			Clause: cOIDCiat, Level: MUST, Flaw: R.FlawIatRequiredClient, Mutation: "time-iat-missing"}, named("time-iat-missing").then(unlessIATRequired())),
 		negM(Case{ID: "time-iat-future", Title: "a bearer grant assertion with iat an hour in the future is refused (declared iat_required: iat is validated)", Family: "time", Flows: grantFlow,
 			Clause: cPolicyIatFuture, Level: POLICY, Policy: PolicyIATRequired, Flaw: R.FlawIatFutureOK, Mutation: "time-iat-future"}, flowErrW),
 		{ID: "time-iat-far-past", Title: "iat one day in the past (exp still ahead) is accepted or refused with the flow's error, never 5xx", Family: "time", Flows: allFlows,
-			Clause: cRequest400, Level: MUST, Flaw: R.FlawIatPast500, Run: body(iatFarPast)},
+			Clause: cRequest400, Level: MUST, Flaw: R.FlawIatPast500, Mutation: "time-iat-far-past", Run: body(iatFarPast)},
 
 		// ---- iss / sub ----
 		negM(Case{ID: "claims-iss-missing", Title: "an assertion without iss is refused, even when a client_id parameter names the client", Family: "iss-sub", Flows: allFlows,
@@ -167,21 +146,15 @@ func claimCases() []Case {
 				}
 				return nil
 			})),
-		negW(Case{ID: "claims-iss-case-variant", Title: "iss = the client_id in another letter case is refused", Family: "iss-sub", Flows: allFlows,
-			Clause: cSig, Level: MUST, Flaw: R.FlawIssCaseInsensitive}, issVariant(swapCase), flowErrW),
-		negW(Case{ID: "claims-iss-trailing-space", Title: "iss = the client_id with a trailing space is refused", Family: "iss-sub", Flows: allFlows,
-			Clause: cSig, Level: MUST, Flaw: R.FlawIssCaseInsensitive}, issVariant(func(s string) string { return s + " " }), flowErrW),
+		negM(Case{ID: "claims-iss-case-variant", Title: "iss = the client_id in another letter case is refused", Family: "iss-sub", Flows: allFlows,
+			Clause: cSig, Level: MUST, Flaw: R.FlawIssCaseInsensitive, Mutation: "claims-iss-case-variant"}, flowErrW),
+		negM(Case{ID: "claims-iss-trailing-space", Title: "iss = the client_id with a trailing space is refused", Family: "iss-sub", Flows: allFlows,
+			Clause: cSig, Level: MUST, Flaw: R.FlawIssCaseInsensitive, Mutation: "claims-iss-trailing-space"}, flowErrW),
 		negW(Case{ID: "claims-iss-other-client", Title: "iss = another registered client (same algorithm), signed with this client's key, is refused", Family: "iss-sub", Flows: allFlows,
-			Clause: cSig, Level: MUST, Flaw: R.FlawAnyRegisteredCert},
-			asPair(true, func(s *session, sp *fixtures.Spec, _, peer *fixtures.Credential) {
-				id, client := peer.ClientID, s.flow.ClientAuth()
-				sp.Claims = append(sp.Claims, func(c fixtures.Claims) {
-					c["iss"] = id
-					if client {
-						c["sub"] = id
-					}
-				})
-			}).then(dropClientID()), flowErrW),
+			Clause: cSig, Level: MUST, Flaw: R.FlawAnyRegisteredCert,
+			CleanSkip: "the shared fixture set registers one HS256 client, so client_secret_jwt has no peer of its algorithm",
+			Mutation:  "claims-iss-other-client"},
+			withPeer(true, "claims-iss-other-client").then(dropClientID()), flowErrW),
 		negM(Case{ID: "claims-sub-missing", Title: "an assertion without sub is refused", Family: "iss-sub", Flows: allFlows,
 			Clause: cSub, Level: MUST, Flaw: R.FlawSubNotRequired, Mutation: "claims-sub-missing"}, flowErrW),
 		negM(Case{ID: "claims-sub-not-client", Title: "a client assertion whose sub is not the client_id is refused", Family: "iss-sub", Flows: clientFlows,
@@ -191,11 +164,7 @@ func claimCases() []Case {
 			Level:  MUST, Needs: []Capability{CapForbiddenSubject}, Flaw: R.FlawSubUnchecked},
 			claims(func(s *session, c fixtures.Claims) { c["sub"] = s.env.Target.Flows[s.flow].ForbiddenSubject }), strictW),
 		pos(Case{ID: "claims-extra", Title: "an assertion with extra private claims and a past nbf is accepted", Family: "positive", Flows: allFlows,
-			Clause: cIgnoreUnknown, Level: MUST, Flaw: R.FlawExtraClaimsRejected},
-			claims(func(s *session, c fixtures.Claims) {
-				c["http://claims.example.com/member"] = true
-				c["nbf"] = s.now().Add(-time.Minute).Unix()
-			})),
+			Clause: cIgnoreUnknown, Level: MUST, Flaw: R.FlawExtraClaimsRejected, Mutation: "claims-extra"}, named("claims-extra")),
 	}
 }
 
@@ -226,9 +195,25 @@ func audPos(c Case, kind string) Case {
 		if accepts, declared := acceptsAudience(s.env.Target, s.flow, kind); declared && !accepts {
 			return skipf("the target declares audiences: %s, which excludes %s", audiences(s.env.Target, s.flow), kind)
 		}
-		return acceptWith(named(c.Mutation))(s.ctx, s.env, s.flow)
+		return acceptWith(unlessValidAud(kind).then(named(c.Mutation)))(s.ctx, s.env, s.flow)
 	})
 	return c
+}
+
+// unlessValidAud makes a positive aud case not applicable where the flow's
+// valid assertion already carries that audience: pos-baseline sends the
+// very request.
+func unlessValidAud(kind string) mutation {
+	return specEdit(func(s *session, _ *fixtures.Spec) error {
+		aud := s.tokenURL()
+		if kind == target.AudiencesIssuer {
+			aud = s.env.Target.Issuer
+		}
+		if aud != "" && s.aud() == aud {
+			return fmt.Errorf("%w: the flow's valid assertion already carries aud %s (pos-baseline sends this request)", fixtures.ErrNotApplicable, aud)
+		}
+		return nil
+	})
 }
 
 // clientIDProvoked is the flow's error for a case that sends a client_id
@@ -254,12 +239,6 @@ func unlessIATRequired() mutation {
 	})
 }
 
-// issVariant rewrites iss with f and drops the client_id parameter, so
-// that only a lenient client lookup can find the client.
-func issVariant(f func(string) string) mutation {
-	return claims(func(s *session, c fixtures.Claims) { c["iss"] = f(s.clientID()) }).then(dropClientID())
-}
-
 // dropClientID removes the OPTIONAL client_id parameter, so that the
 // assertion alone identifies the client.
 func dropClientID() mutation {
@@ -269,19 +248,6 @@ func dropClientID() mutation {
 	})
 }
 
-func swapCase(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		switch {
-		case c >= 'a' && c <= 'z':
-			b[i] = c - 32
-		case c >= 'A' && c <= 'Z':
-			b[i] = c + 32
-		}
-	}
-	return string(b)
-}
-
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // iatFarPast sends the flow's valid assertion with iat one day in the past
@@ -289,7 +255,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // it: PASS when issued, PASS when refused with the flow's error (every
 // refusal invariant applies), FAIL on a 5xx or a malformed refusal.
 func iatFarPast(s *session) reports.Verdict {
-	req, err := s.build(claims(func(s *session, c fixtures.Claims) { c["iat"] = s.now().Add(-24 * time.Hour).Unix() }), true)
+	req, err := s.build(named("time-iat-far-past"), true)
 	if err != nil {
 		return errorf("could not build: %v", err)
 	}

@@ -92,41 +92,106 @@ func TestCatalog(t *testing.T) {
 
 func knownCapability(n Capability) bool { return n.Known() }
 
-// goldenCase is one line of the golden file: what a reviewer must see change.
+// goldenCase is one entry of the golden file: every field of a case that
+// changes what it sends, how it is judged or where it runs.
 type goldenCase struct {
-	ID       string   `json:"id"`
-	Flows    []string `json:"flows"`
-	Clause   string   `json:"clause"`
-	Level    string   `json:"level"`
-	Flaw     string   `json:"flaw"`
-	Profiles []string `json:"profiles,omitempty"`
-	Needs    []string `json:"needs,omitempty"`
+	ID        string   `json:"id"`
+	Title     string   `json:"title"`
+	Family    string   `json:"family"`
+	Negative  bool     `json:"negative"`
+	Mutation  string   `json:"mutation,omitempty"`
+	Level     string   `json:"level"`
+	Policy    string   `json:"policy,omitempty"`
+	About     []string `json:"about,omitempty"`
+	Clause    string   `json:"clause"`
+	Item      int      `json:"item,omitempty"`
+	Quote     string   `json:"quote"`
+	Flows     []string `json:"flows"`
+	Profiles  []string `json:"profiles,omitempty"`
+	Needs     []string `json:"needs,omitempty"`
+	Flaw      string   `json:"flaw"`
+	Serial    bool     `json:"serial,omitempty"`
+	CleanSkip string   `json:"clean_skip,omitempty"`
 }
 
-func goldenJSON() ([]byte, error) {
-	var out []goldenCase
-	for _, c := range All() {
-		g := goldenCase{ID: c.ID, Clause: c.Clause.ID(), Level: string(c.Level), Flaw: string(c.Flaw)}
-		for _, f := range c.Flows {
-			g.Flows = append(g.Flows, string(f))
-		}
-		for _, p := range c.Profiles {
-			g.Profiles = append(g.Profiles, string(p))
-		}
-		for _, n := range c.Needs {
-			g.Needs = append(g.Needs, string(n))
-		}
-		out = append(out, g)
+func goldenOf(c Case) goldenCase {
+	g := goldenCase{ID: c.ID, Title: c.Title, Family: c.Family, Negative: c.Negative, Mutation: c.Mutation,
+		Level: string(c.Level), Policy: string(c.Policy), About: c.About,
+		Clause: c.Clause.ID(), Item: c.Clause.Item, Quote: c.Clause.Quote,
+		Flaw: string(c.Flaw), Serial: c.Serial, CleanSkip: c.CleanSkip}
+	for _, f := range c.Flows {
+		g.Flows = append(g.Flows, string(f))
+	}
+	for _, p := range c.Profiles {
+		g.Profiles = append(g.Profiles, string(p))
+	}
+	for _, n := range c.Needs {
+		g.Needs = append(g.Needs, string(n))
+	}
+	return g
+}
+
+func goldenJSON(cs []Case) ([]byte, error) {
+	out := make([]goldenCase, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, goldenOf(c))
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	return append(b, '\n'), err
 }
 
-// TestGolden guards the catalog's identity: changing a case's ID, flows,
-// clause, level or flaw means updating testdata/catalog.golden.json in the
+// TestGoldenSeesEveryField changes one behavioural field of a case at a
+// time: each change must change the golden text (so that, for example,
+// flipping a case from negative to positive turns TestGolden red).
+func TestGoldenSeesEveryField(t *testing.T) {
+	base, ok := Lookup("aud-wrong")
+	if !ok {
+		t.Fatal("no case aud-wrong")
+	}
+	want, err := goldenJSON([]Case{base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		field string
+		edit  func(c *Case)
+	}{
+		{"title", func(c *Case) { c.Title += "!" }},
+		{"family", func(c *Case) { c.Family = "other" }},
+		{"negative", func(c *Case) { c.Negative = !c.Negative }},
+		{"mutation", func(c *Case) { c.Mutation = "aud-missing" }},
+		{"level", func(c *Case) { c.Level = SHOULD }},
+		{"policy", func(c *Case) { c.Policy = PolicyLeeway }},
+		{"about", func(c *Case) { c.About = append(c.About, "x") }},
+		{"clause", func(c *Case) { c.Clause.Section = "9" }},
+		{"clause item", func(c *Case) { c.Clause.Item++ }},
+		{"clause quote", func(c *Case) { c.Clause.Quote += "." }},
+		{"flows", func(c *Case) { c.Flows = c.Flows[:1] }},
+		{"profiles", func(c *Case) { c.Profiles = append(c.Profiles, "rfc7523bis") }},
+		{"needs", func(c *Case) { c.Needs = append(c.Needs, CapIssuer) }},
+		{"flaw", func(c *Case) { c.Flaw = "aud-prefix-match" }},
+		{"serial", func(c *Case) { c.Serial = !c.Serial }},
+		{"clean skip", func(c *Case) { c.CleanSkip = "because" }},
+	} {
+		c := base
+		c.Flows = append([]fixtures.Flow(nil), base.Flows...)
+		tc.edit(&c)
+		got, err := goldenJSON([]Case{c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) == string(want) {
+			t.Errorf("changing the %s leaves the golden text unchanged", tc.field)
+		}
+	}
+}
+
+// TestGolden guards the catalog's identity: changing any field of
+// goldenCase (ID, title, negative, mutation, level, policy, clause and
+// item, flows, profiles, needs, flaw, ...) means updating testdata/catalog.golden.json in the
 // same commit (go test ./suites/catalog -run TestGolden -update).
 func TestGolden(t *testing.T) {
-	got, err := goldenJSON()
+	got, err := goldenJSON(All())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,10 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"time"
-
-	"github.com/go-jose/go-jose/v4"
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/reports"
@@ -269,6 +266,7 @@ func errNoCred(what string) error { return fmt.Errorf("the target has no %s", wh
 func (s *session) mutationContext() fixtures.MutationContext {
 	mc := s.env.Target.MutationContext()
 	mc.JKU = s.jku
+	mc.Other = s.env.Target.OtherClientFor(s.flow)
 	mc.Unregistered = s.unregistered()
 	mc.MaxLifetime = s.maxLifetime()
 	return mc
@@ -309,11 +307,6 @@ func (s *session) check(m mutation) error {
 	return nil
 }
 
-var (
-	strangersMu sync.Mutex
-	strangers   = map[jose.SignatureAlgorithm]*fixtures.Credential{}
-)
-
 // unregistered is a key no client registered that signs with the flow's
 // algorithm: the target's unregistered key when its algorithm fits, else a
 // key of the flow's type generated once per process. With a key of another
@@ -322,21 +315,12 @@ var (
 func (s *session) unregistered() *fixtures.Credential {
 	u := s.env.Target.Unregistered()
 	me := s.cred()
-	if me == nil || me.Key == nil || (u != nil && fixtures.CanSign(u.Key, me.Alg)) {
-		if u != nil && me != nil && me.Key != nil {
-			u.Alg = me.Alg
-		}
+	if me == nil || me.Key == nil {
 		return u
 	}
-	strangersMu.Lock()
-	defer strangersMu.Unlock()
-	if c, ok := strangers[me.Alg]; ok {
-		return c
-	}
-	c, err := fixtures.GenerateCredential("unregistered", me.Alg, fixtures.CertValid, 0)
-	if err != nil {
+	if u != nil && fixtures.CanSign(u.Key, me.Alg) {
+		u.Alg = me.Alg
 		return u
 	}
-	strangers[me.Alg] = c
-	return c
+	return fixtures.Stranger(u, me.Alg)
 }

@@ -14,23 +14,24 @@ import (
 // aud refused?) and gets a WARN, unless the case is about that invariant
 // (Case.About, or its flaw's), in which case the breach FAILs the case.
 const (
-	FindServerError       = "server-error"              // 5xx for a client error
-	FindNoAnswer          = "no-answer"                 // no HTTP answer to a request that must be refused
-	FindErrorStatus       = "error-status"              // a refusal with a 1xx/2xx/3xx status
-	FindErrorStatusNot400 = "error-status-not-400"      // a 4xx other than 400 (401 for invalid_client)
-	FindErrorBody         = "error-body"                // a 4xx without an RFC 6749 §5.2 error object
-	FindErrorCodeUnknown  = "error-code-unregistered"   // error is not a registered code
-	FindErrorDescCharset  = "error-description-charset" // error_description outside %x20-21 / %x23-5B / %x5D-7E
-	FindErrorContentType  = "error-content-type"        // JSON error body not labelled application/json
-	FindWWWAuthenticate   = "www-authenticate"          // 401 after Basic authentication without WWW-Authenticate
-	FindCodeGrant         = "error-code-grant"          // a bad grant assertion refused without invalid_grant
-	FindCodeClient        = "error-code-client"         // a bad client assertion refused without invalid_client
-	FindCodeRequest       = "error-code-request"        // a malformed request refused with another code than the one RFC 6749 §5.2 names
-	FindCodeTolerated     = "error-code-tolerated"      // a tolerated alternate code (invalid_request for a bad client assertion)
-	FindCacheHeaders      = "cache-headers"             // a token response without Cache-Control: no-store / Pragma: no-cache
-	FindTokenContentType  = "token-content-type"        // a token response not labelled application/json
-	FindSlowRefusal       = "slow-refusal"              // a refusal slower than 5 s
-	FindStoppedAnswering  = "stopped-answering"         // a valid request after the case was not issued a token
+	FindServerError       = "server-error"                   // 5xx for a client error
+	FindNoAnswer          = "no-answer"                      // no HTTP answer to a request that must be refused
+	FindErrorStatus       = "error-status"                   // a refusal with a 1xx/2xx/3xx status
+	FindErrorStatusNot400 = "error-status-not-400"           // a 4xx other than 400 (401 for invalid_client)
+	FindErrorBody         = "error-body"                     // a 4xx without an RFC 6749 §5.2 error object
+	FindErrorCodeUnknown  = "error-code-unregistered"        // error is not a registered code
+	FindErrorDescCharset  = "error-description-charset"      // error_description outside %x20-21 / %x23-5B / %x5D-7E
+	FindErrorContentType  = "error-content-type"             // JSON error body not labelled application/json
+	FindWWWAuthenticate   = "www-authenticate"               // 401 after Basic authentication without WWW-Authenticate
+	FindCodeGrant         = "error-code-grant"               // a bad grant assertion refused without invalid_grant
+	FindCodeClient        = "error-code-client"              // a bad client assertion refused without invalid_client
+	FindCodeUnauthorized  = "error-code-unauthorized-client" // a client not permitted the grant type refused without unauthorized_client
+	FindCodeRequest       = "error-code-request"             // a malformed request refused with another code than the one RFC 6749 §5.2 names
+	FindCodeTolerated     = "error-code-tolerated"           // a tolerated alternate code (invalid_request for a bad client assertion)
+	FindCacheHeaders      = "cache-headers"                  // a token response without Cache-Control: no-store / Pragma: no-cache
+	FindTokenContentType  = "token-content-type"             // a token response not labelled application/json
+	FindSlowRefusal       = "slow-refusal"                   // a refusal slower than 5 s
+	FindStoppedAnswering  = "stopped-answering"              // a valid request after the case was not issued a token
 )
 
 // errorCodeFamily is the prefix matching every error-code finding.
@@ -60,6 +61,8 @@ var findingDefs = map[string]struct {
 	FindWWWAuthenticate: {"HTTP 401 after HTTP Basic client authentication without a WWW-Authenticate header", MUST, cErr401},
 	FindCodeGrant:       {"an invalid grant assertion refused with an error code other than invalid_grant", MUST, cErrCodeG},
 	FindCodeClient:      {"an invalid client assertion refused with an error code other than invalid_client", MUST, cInvalidClient},
+	FindCodeUnauthorized: {"a client not permitted the grant type refused with another error code than unauthorized_client", MUST,
+		clause("RFC6749", "5.2", `error REQUIRED. A single ASCII [USASCII] error code from the following: [...] unauthorized_client The authenticated client is not authorized to use this authorization grant type.`)},
 	FindCodeRequest: {"a malformed request refused with another error code than the one RFC 6749 §5.2 names for it", SHOULD,
 		clause("RFC6749", "5.2", `invalid_request: The request is missing a required parameter, includes an unsupported parameter value (other than grant type), repeats a parameter, includes multiple credentials, utilizes more than one mechanism for authenticating the client, or is otherwise malformed.`)},
 	FindCodeTolerated: {"a tolerated alternate error code (for example invalid_request for an invalid client assertion)", SHOULD,

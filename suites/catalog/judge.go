@@ -217,6 +217,8 @@ func (s *session) noted(v reports.Verdict, notes []string) reports.Verdict {
 // error when the want names one, else the request error.
 func codeFinding(w want) string {
 	switch {
+	case contains(w.codes, "unauthorized_client") && !contains(w.codes, "unsupported_grant_type"):
+		return FindCodeUnauthorized
 	case contains(w.codes, "invalid_grant"):
 		return FindCodeGrant
 	case contains(w.codes, "invalid_client") && !contains(w.codes, "invalid_request"):

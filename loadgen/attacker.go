@@ -22,6 +22,10 @@ type Attacker struct {
 	OnInterval func(start, end time.Time, recs []IntervalRecord)
 	// Now is the clock; nil = time.Now. Tests only.
 	Now func() time.Time
+	// Schedule, when set, is the schedule's first slot (an agreed start
+	// minus the warm-up). In the past, the run begins behind schedule and
+	// the slots it missed count late or dropped: intervals never shift.
+	Schedule time.Time
 }
 
 // RunResult is what Run returns besides the recorded data.
@@ -66,6 +70,9 @@ func (a *Attacker) Run(ctx context.Context) (*RunResult, error) {
 	defer cancel()
 
 	start := time.Now().Add(5 * time.Millisecond)
+	if !a.Schedule.IsZero() {
+		start = a.Schedule
+	}
 	measureStart := start.Add(p.Warmup.D())
 	var end time.Time
 	if p.Duration > 0 {

@@ -30,6 +30,10 @@ type Machine struct {
 	GOMAXPROCS int       `json:"gomaxprocs"`
 	GoVersion  string    `json:"go_version"`
 	Start      time.Time `json:"start"`
+	// Shard is this machine's part of a split plan (nil: not split).
+	Shard *ShardInfo `json:"shard,omitempty"`
+	// Result is this machine's own figures, set when runs are merged.
+	Result *MachineResult `json:"result,omitempty"`
 }
 
 // ThisMachine describes the current host.

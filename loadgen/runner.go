@@ -75,6 +75,12 @@ type Config struct {
 	Progress Progress
 	// Notes are added to the header.
 	Notes []string
+	// Shard is this run's part of a split plan (Plan is already this
+	// shard's share); nil: not split. Execute fills its start fields.
+	Shard *ShardInfo
+	// StartAt is the agreed instant measuring begins (zero: as soon as
+	// the pool is minted). The pool is minted just before it.
+	StartAt time.Time
 }
 
 // Execute runs one load test: pre-flight, ceiling, pre-minting, the run
@@ -146,6 +152,22 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 		if capacity > MaxPool {
 			capacity = MaxPool
 		}
+		if !cfg.StartAt.IsZero() {
+			// Mint just before the agreed start, not minutes early (the
+			// assertions would go stale before they are sent).
+			want := min(capacity, 20_000)
+			if cfg.Premint > 0 {
+				want = min(cfg.Premint, capacity)
+			}
+			cost, err := measureMintCost(func() error { _, err := cfg.Scenario.Assertion(-1); return err })
+			if err != nil {
+				return nil, fmt.Errorf("minting: %w", err)
+			}
+			sp := planStart(cfg.StartAt, plan.Warmup.D(), want, cost)
+			if err := sleepUntil(ctx, sp.MintFrom); err != nil {
+				return nil, fmt.Errorf("waiting for the agreed start: %w", err)
+			}
+		}
 		var budget int64
 		if exp := plan.ExpectedTotal(); exp > 0 {
 			budget = exp + exp/100
@@ -168,12 +190,31 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 			return nil, fmt.Errorf("pre-minting assertions: %w", err)
 		}
 	}
+	var schedule time.Time
+	if !cfg.StartAt.IsZero() {
+		schedule = cfg.StartAt.Add(-plan.Warmup.D())
+		ready := time.Now()
+		if cfg.Shard != nil {
+			cfg.Shard.Ready = Duration(schedule.Sub(ready))
+			if late := ready.Sub(schedule); late > 0 {
+				cfg.Shard.StartOffset = Duration(late)
+			}
+		}
+		if late := ready.Sub(schedule); late > 0 {
+			notes = append(notes, fmt.Sprintf("LATE START: ready %s after the agreed start %s (minus warm-up); the slots missed are counted dropped or late, intervals are not shifted",
+				late.Round(time.Millisecond), cfg.StartAt.UTC().Format(time.RFC3339)))
+		}
+		if err := sleepUntil(ctx, schedule); err != nil {
+			return nil, fmt.Errorf("waiting for the agreed start: %w", err)
+		}
+	}
 
 	// The run.
 	rec := NewRecorder(plan.Mix, 4*runtime.GOMAXPROCS(0))
 	header := NewHeader(runID, cfg.ToolVersion, plan, time.Time{})
 	header.Ceiling = ceiling
 	header.Notes = notes
+	header.Machines[0].Shard = cfg.Shard
 	var w *Writer
 	if cfg.Out != nil {
 		w = NewWriter(cfg.Out)
@@ -181,7 +222,7 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 	var writeErr error
 	headerWritten := false
 	var cum Counters
-	att := &Attacker{Plan: &plan, Endpoint: cfg.Endpoint, Pool: pool, RawBody: cfg.RawBody, Recorder: rec}
+	att := &Attacker{Plan: &plan, Endpoint: cfg.Endpoint, Pool: pool, RawBody: cfg.RawBody, Recorder: rec, Schedule: schedule}
 	var runStart time.Time
 	att.OnInterval = func(start, end time.Time, recs []IntervalRecord) {
 		if w != nil && writeErr == nil {
@@ -202,6 +243,9 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 	ru0 := rusage()
 	wall0 := time.Now()
 	runStart = wall0.Add(5 * time.Millisecond).Add(plan.Warmup.D())
+	if !cfg.StartAt.IsZero() {
+		runStart = cfg.StartAt
+	}
 	if cfg.Progress != nil {
 		cfg.Progress.Started(&plan, runStart)
 	}

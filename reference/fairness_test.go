@@ -14,7 +14,8 @@ import (
 
 // TestReplayFairness: one client flooding fresh jti values fills only its
 // own replay partition and is failed closed (503 temporarily_unavailable,
-// Retry-After); during the flood every other client still gets tokens.
+// Retry-After); during the flood, sequential and concurrent, every other
+// client still gets tokens.
 func TestReplayFairness(t *testing.T) {
 	const capacity, flood = 30, 45 // bounded: 45 flood requests over loopback
 	e := newEnv(t, Options{ReplayCapacity: capacity})
@@ -41,6 +42,43 @@ func TestReplayFairness(t *testing.T) {
 	}
 	if issued != capacity || full != flood-capacity {
 		t.Fatalf("flooding client: %d issued, %d refused as full; want %d and %d", issued, full, capacity, flood-capacity)
+	}
+
+	// The same while the flood runs concurrently: 4 flooders x 20 requests
+	// against the full partition, and 10 requests of another client.
+	toks := make([][]string, 4)
+	for i := range toks {
+		for j := 0; j < 20; j++ {
+			toks[i] = append(toks[i], e.mustMint(hs, nil, "valid"))
+		}
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for _, batch := range toks {
+		wg.Add(1)
+		go func(batch []string) {
+			defer wg.Done()
+			for _, tok := range batch {
+				res, err := e.srv.Client().PostForm(e.srv.TokenURL, form(hs, tok))
+				if err != nil {
+					continue
+				}
+				res.Body.Close()
+				mu.Lock()
+				statuses[res.StatusCode]++
+				mu.Unlock()
+			}
+		}(batch)
+	}
+	for i := 0; i < 10; i++ {
+		if r := e.send(pk, "valid"); !r.issued() {
+			t.Fatalf("during a concurrent flood, client-ec got HTTP %d %s", r.status, r.body)
+		}
+	}
+	wg.Wait()
+	if statuses[http.StatusServiceUnavailable] != 80 {
+		t.Fatalf("concurrent flood of a full partition: statuses %v, want 80 x 503", statuses)
 	}
 }
 

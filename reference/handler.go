@@ -80,15 +80,10 @@ type treq struct {
 	err      *OAuthError // the refusal, if the request is refused
 }
 
-type rstep struct {
-	name string
-	run  requestStep
-}
-
 // requestPipeline is the token request, in order (fosite style: one visible
 // list). Everything before "client-auth" is cheap and happens before any
 // signature is verified. A flaw overrides steps by name (seam.go).
-var requestPipeline = []rstep{
+var requestPipeline = []step[requestStep]{
 	{"method", (*handler).checkMethod},             // RFC 6749 §3.2: POST only (405, Allow: POST)
 	{"content-type", (*handler).checkContentType},  // RFC 6749 §3.2, App. B: application/x-www-form-urlencoded (charset allowed)
 	{"body", (*handler).readBody},                  // MaxBodyBytes (413)

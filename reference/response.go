@@ -54,14 +54,9 @@ func (r *response) del(k string) {
 	}
 }
 
-type respStep struct {
-	name string
-	run  responseStep
-}
-
 // responsePipeline shapes every answer of the token endpoint, in order. A
 // flaw overrides steps by name (seam.go).
-var responsePipeline = []respStep{
+var responsePipeline = []step[responseStep]{
 	{"error-body", (*handler).errorBody}, // RFC 6749 §5.2: error, error_description; 400, 401 + WWW-Authenticate for invalid_client
 	{"token-body", (*handler).tokenBody}, // RFC 6749 §5.1: access_token, token_type, expires_in (a number), scope
 	{"cache", (*handler).noStore},        // RFC 6749 §5.1: Cache-Control: no-store, Pragma: no-cache

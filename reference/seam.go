@@ -35,97 +35,75 @@ type override struct {
 // overrides holds every flaw's overrides, registered by flaws.go.
 var overrides = map[Flaw][]override{}
 
+// step is one named step of a pipeline; F is the pipeline's step function.
+type step[F any] struct {
+	name string
+	run  F
+}
+
 // onAssertion registers flaw f as an override of the assertion step named step.
 func onAssertion(f Flaw, step string, wrap func(next assertionStep) assertionStep) {
-	mustStep(f, step, stepNames(assertionPipeline, func(s vstep) string { return s.name }))
+	mustStep(f, step, assertionPipeline)
 	overrides[f] = append(overrides[f], override{step: step, assertion: wrap})
 }
 
 // onRequest registers flaw f as an override of the request step named step.
 func onRequest(f Flaw, step string, wrap func(next requestStep) requestStep) {
-	mustStep(f, step, stepNames(requestPipeline, func(s rstep) string { return s.name }))
+	mustStep(f, step, requestPipeline)
 	overrides[f] = append(overrides[f], override{step: step, request: wrap})
 }
 
 // onResponse registers flaw f as an override of the response step named step.
 func onResponse(f Flaw, step string, wrap func(next responseStep) responseStep) {
-	mustStep(f, step, stepNames(responsePipeline, func(s respStep) string { return s.name }))
+	mustStep(f, step, responsePipeline)
 	overrides[f] = append(overrides[f], override{step: step, response: wrap})
-}
-
-func stepNames[S any](steps []S, name func(S) string) []string {
-	out := make([]string, len(steps))
-	for i, s := range steps {
-		out[i] = name(s)
-	}
-	return out
 }
 
 // mustStep panics at start-up (every test run) when a flaw names a step the
 // pipeline does not have: a programming error, not an input error.
-func mustStep(f Flaw, step string, names []string) {
-	if !slices.Contains(names, step) {
-		panic(fmt.Sprintf("reference: flaw %s overrides unknown step %q (steps: %v)", f, step, names))
+func mustStep[F any](f Flaw, name string, pipeline []step[F]) {
+	var names []string
+	for _, st := range pipeline {
+		if st.name == name {
+			return
+		}
+		names = append(names, st.name)
 	}
+	panic(fmt.Sprintf("reference: flaw %s overrides unknown step %q (steps: %v)", f, name, names))
 }
 
-// sortedFlaws returns fs in a fixed order, so that composition does not
-// depend on the order the caller listed them in.
-func sortedFlaws(fs []Flaw) []Flaw {
-	out := append([]Flaw(nil), fs...)
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return slices.Compact(out)
+// compose returns the pipeline's step functions with the overrides of fs
+// applied (wrap picks a pipeline's override out of an override; nil: none),
+// in a fixed order of flaws whatever the order fs lists them in.
+func compose[F any](pipeline []step[F], fs []Flaw, wrap func(override) func(F) F) []F {
+	sorted := append([]Flaw(nil), fs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	sorted = slices.Compact(sorted)
+	out := make([]F, len(pipeline))
+	for i, st := range pipeline {
+		run := st.run
+		for _, f := range sorted {
+			for _, o := range overrides[f] {
+				if w := wrap(o); w != nil && o.step == st.name {
+					run = w(run)
+				}
+			}
+		}
+		out[i] = run
+	}
+	return out
 }
 
-// assertionSteps composes the assertion pipeline with the flaws' overrides.
 func assertionSteps(fs []Flaw) []assertionStep {
-	out := make([]assertionStep, len(assertionPipeline))
-	for i, st := range assertionPipeline {
-		run := st.run
-		for _, f := range sortedFlaws(fs) {
-			for _, o := range overrides[f] {
-				if o.assertion != nil && o.step == st.name {
-					run = o.assertion(run)
-				}
-			}
-		}
-		out[i] = run
-	}
-	return out
+	return compose(assertionPipeline, fs, func(o override) func(assertionStep) assertionStep { return o.assertion })
 }
 
-// requestSteps composes the request pipeline with the flaws' overrides.
 func requestSteps(fs []Flaw) []requestStep {
-	out := make([]requestStep, len(requestPipeline))
-	for i, st := range requestPipeline {
-		run := st.run
-		for _, f := range sortedFlaws(fs) {
-			for _, o := range overrides[f] {
-				if o.request != nil && o.step == st.name {
-					run = o.request(run)
-				}
-			}
-		}
-		out[i] = run
-	}
-	return out
+	return compose(requestPipeline, fs, func(o override) func(requestStep) requestStep { return o.request })
 }
 
-// responseSteps composes the response pipeline with the flaws' overrides.
 func responseSteps(fs []Flaw) []responseStep {
-	out := make([]responseStep, len(responsePipeline))
-	for i, st := range responsePipeline {
-		run := st.run
-		for _, f := range sortedFlaws(fs) {
-			for _, o := range overrides[f] {
-				if o.response != nil && o.step == st.name {
-					run = o.response(run)
-				}
-			}
-		}
-		out[i] = run
-	}
-	return out
+	return compose(responsePipeline, fs, func(o override) func(responseStep) responseStep { return o.response })
 }
 
 // seamOf lists the steps flaw f overrides, as "pipeline/step" (tests, docs).

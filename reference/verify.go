@@ -209,11 +209,6 @@ var statePool = sync.Pool{New: func() any { return new(vstate) }}
 // assertionStep is one step of the assertion pipeline.
 type assertionStep func(v *Verifier, s *vstate) *OAuthError
 
-type vstep struct {
-	name string
-	run  assertionStep
-}
-
 // assertionPipeline is the whole validation of one assertion, in order. The
 // cheap structural and claim checks come first, so that junk (expired, wrong
 // audience, not yet valid) is refused without paying for a signature
@@ -223,7 +218,7 @@ type vstep struct {
 // permitted subjects) come after it, so that state is told only to the key
 // holder; the replay record is written last, so that a refused assertion
 // never burns its jti. A flaw overrides steps by name (seam.go).
-var assertionPipeline = []vstep{
+var assertionPipeline = []step[assertionStep]{
 	{"clock", (*Verifier).readClock},           // Options.Now, Options.Leeway
 	{"size", (*Verifier).checkSize},            // MaxBodyBytes
 	{"charset", (*Verifier).checkCharset},      // RFC 7515 §7.1, RFC 8725bis: base64url and two dots only, canonical

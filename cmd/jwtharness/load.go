@@ -54,6 +54,7 @@ type loadFlags struct {
 	quiet       bool
 
 	maxRate              float64
+	shard                *shardFlags
 	maxErrorRate         string
 	allowNoSuccess       bool
 	allowIssuedMutations bool
@@ -125,6 +126,7 @@ Exit codes: 0 ok, 1 a --threshold failed or the run is not a valid measurement,
 	fl.StringVarP(&f.out, "out", "o", "", "write the run file (NDJSON) here")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, "gate, repeatable: 'p99<50ms', 'error_rate<0.1%', 'rate>2000', 'valid.p99<20ms' (metrics: "+strings.Join(loadgen.MetricNames(), ", ")+")")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
+	f.shard = addShardFlags(fl)
 	fl.Float64Var(&f.maxRate, "max-rate", loadgen.DefaultMaxRate, "the highest --rate accepted; raise it explicitly to ask for more")
 	fl.StringVar(&f.maxErrorRate, "max-error-rate", "1%", "a run with a higher error rate is not a valid measurement (exit 1); 'off' disables the check")
 	fl.BoolVar(&f.allowNoSuccess, "allow-no-success", false, "accept a run in which no request was answered as expected (default: exit 1)")
@@ -233,7 +235,9 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 		if err != nil {
 			return usageErr(err)
 		}
-		if r > f.maxRate {
+		if shard, _, err := f.shard.resolve(); err != nil {
+			return usageErr(err)
+		} else if r/float64(max(shard.Count, 1)) > f.maxRate {
 			return usageErr(fmt.Errorf("--rate %s is above --max-rate %.0f/s, more than one generator process can send; split the load over machines (report merge), or raise --max-rate explicitly", f.rate, f.maxRate))
 		}
 		plan.Model, plan.Rate = loadgen.ModelOpen, r
@@ -340,6 +344,10 @@ func runLoad(cmd *cobra.Command, f *loadFlags) error {
 		cfg.Endpoint = &loadgen.Endpoint{URL: u, ContentType: "application/x-www-form-urlencoded", Header: sc.Header(), TLS: t.TLS, Timeout: timeout}
 	}
 	plan.Timeout = loadgen.Duration(timeout)
+	plan, serr := f.shard.apply(plan, &cfg)
+	if serr != nil {
+		return usageErr(serr)
+	}
 	cfg.Plan = plan
 	conns, connFlag := f.maxInflight, "--max-inflight"
 	if plan.Model == loadgen.ModelClosed {

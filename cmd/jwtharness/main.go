@@ -69,6 +69,7 @@ spec-exact reference server.`,
 		newLoadCmd(),
 		newReportCmd(),
 		newTargetCmd(),
+		newK8sCmd(),
 	)
 	return root
 }

@@ -252,7 +252,7 @@ var infos = []Info{
 	{AudObjectFlattened, "RFC7519-4.1.3 (aud is a string or an array of strings)", "an aud JSON object is flattened: its string member values are taken as the audience"},
 	{AudSameHostAnyPath, "RFC7523-3 item 3 (aud identifies the token endpoint or the issuer)", "aud is compared by scheme and host only: any path on this server (/par, /authorize) is accepted"},
 	{ECDSANoRangeCheck, "RFC7518-3.4, FIPS 186-4 6.4.2 (reject r or s outside [1, n-1])", "ECDSA verification without the range check of r and s: the all-zero signature r = s = 0 verifies any message (psychic signatures, CVE-2022-21449)"},
-	{HMACAnyKeyLength, "RFC7518-3.2 (an HMAC key at least the size of the hash output MUST be used), RFC8725-3.5", "HMAC keys of any length verify: the framework's built-in development secret \"secret\" (6 bytes, which the length check would have refused) stays configured beside each client's secret and verifies HS256 assertions"},
+	{HMACAnyKeyLength, "RFC7518-3.2 (an HMAC key at least the size of the hash output MUST be used), RFC8725-3.5", "the MAC is checked without the key length check: a registered secret shorter than the hash output verifies, and so does the framework's built-in development secret \"secret\" (6 bytes, which a length check would have refused at start-up), left configured beside every client's secret"},
 }
 
 var byName = func() map[Flaw]Info {

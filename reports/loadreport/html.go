@@ -243,7 +243,7 @@ ul.notes li{margin:3px 0}.warn{color:#9a6700}
 		kv("sent", WhatLine(&h.Plan))
 	}
 	for _, m := range h.Machines {
-		kv("machine", fmt.Sprintf("%s (%s/%s, %d CPUs, GOMAXPROCS %d, %s), started %s", m.Host, m.OS, m.Arch, m.CPUs, m.GOMAXPROCS, m.GoVersion, m.Start.UTC().Format(time.RFC3339)))
+		kv("machine", fmt.Sprintf("%s (%s/%s, %d CPUs, GOMAXPROCS %d, %s), started %s%s", m.Host, m.OS, m.Arch, m.CPUs, m.GOMAXPROCS, m.GoVersion, m.Start.UTC().Format(time.RFC3339), MachineNote(m)))
 	}
 	if h.Ceiling != nil {
 		kv("ceiling", h.Ceiling.String())

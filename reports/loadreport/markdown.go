@@ -18,7 +18,7 @@ func WriteMarkdown(w io.Writer, run *loadgen.Run) error {
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	fmt.Fprintf(&b, "| target | `%s` |\n| plan | %s |\n| sent | %s |\n", h.Plan.Target, mdEsc(PlanLine(&h.Plan)), mdEsc(WhatLine(&h.Plan)))
 	for _, m := range h.Machines {
-		fmt.Fprintf(&b, "| machine | %s (%s/%s, %d CPUs, GOMAXPROCS %d, %s), %s |\n", mdEsc(m.Host), m.OS, m.Arch, m.CPUs, m.GOMAXPROCS, m.GoVersion, m.Start.UTC().Format(time.RFC3339))
+		fmt.Fprintf(&b, "| machine | %s (%s/%s, %d CPUs, GOMAXPROCS %d, %s), %s%s |\n", mdEsc(m.Host), m.OS, m.Arch, m.CPUs, m.GOMAXPROCS, m.GoVersion, m.Start.UTC().Format(time.RFC3339), mdEsc(MachineNote(m)))
 	}
 	if h.Ceiling != nil {
 		fmt.Fprintf(&b, "| ceiling | %s |\n", h.Ceiling)

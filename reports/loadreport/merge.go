@@ -52,6 +52,9 @@ func Merge(runs []*loadgen.Run) (*loadgen.Run, error) {
 			return nil, fmt.Errorf("file %d: %w", n, err)
 		}
 	}
+	if err := checkShards(runs); err != nil {
+		return nil, err
+	}
 	out := &loadgen.Run{Header: *first}
 	h := &out.Header
 	h.Machines = nil
@@ -63,7 +66,7 @@ func Merge(runs []*loadgen.Run) (*loadgen.Run, error) {
 	for i, r := range runs {
 		rh := &r.Header
 		ids = append(ids, rh.RunID)
-		h.Machines = append(h.Machines, rh.Machines...)
+		h.Machines = append(h.Machines, machinesWithResults(r)...)
 		h.Plan.Rate += rh.Plan.Rate
 		h.Plan.Concurrency += rh.Plan.Concurrency
 		h.Plan.MaxInflight += rh.Plan.MaxInflight
@@ -98,6 +101,7 @@ func Merge(runs []*loadgen.Run) (*loadgen.Run, error) {
 	}
 	h.RunID = "merged-" + strings.Join(ids, "+")
 	h.Notes = append(h.Notes, fmt.Sprintf("merged from %d run files", len(runs)))
+	h.Notes = append(h.Notes, wholeCeiling(h.Machines)...)
 
 	iv := first.Interval.D()
 	type key struct {

@@ -200,7 +200,7 @@ func WriteTextColor(w io.Writer, run *loadgen.Run, color bool) error {
 	fmt.Fprintf(tw, "plan\t%s\n", PlanLine(&h.Plan))
 	fmt.Fprintf(tw, "sent\t%s\n", WhatLine(&h.Plan))
 	for _, m := range h.Machines {
-		fmt.Fprintf(tw, "machine\t%s (%s/%s, %d CPUs, GOMAXPROCS %d, %s), started %s\n", m.Host, m.OS, m.Arch, m.CPUs, m.GOMAXPROCS, m.GoVersion, m.Start.UTC().Format(time.RFC3339))
+		fmt.Fprintf(tw, "machine\t%s (%s/%s, %d CPUs, GOMAXPROCS %d, %s), started %s%s\n", m.Host, m.OS, m.Arch, m.CPUs, m.GOMAXPROCS, m.GoVersion, m.Start.UTC().Format(time.RFC3339), MachineNote(m))
 	}
 	if h.Ceiling != nil {
 		fmt.Fprintf(tw, "ceiling\t%s\n", h.Ceiling)

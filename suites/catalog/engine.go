@@ -139,6 +139,18 @@ func Execute(ctx context.Context, env *Env, c Case, flow fixtures.Flow) (v repor
 		return v
 	}
 	out := grade(c, s, c.Run(ctx, env, flow))
+	if out.Outcome == reports.Pass {
+		// A finding seen on an exchange the body did not report (an
+		// intermediate refusal) still makes the run a findings-only WARN.
+		s.mu.Lock()
+		seen := append([]string(nil), s.findings...)
+		s.mu.Unlock()
+		if len(seen) > 0 {
+			out.Outcome = reports.Warn
+			out.Reason = strings.TrimSpace(out.Reason + " (passed on its own subject; findings seen along the way: " + strings.Join(seen, ", ") + ")")
+			s.subjectPassed = true
+		}
+	}
 	v.Outcome, v.Expected, v.Actual, v.Reason = out.Outcome, out.Expected, out.Actual, out.Reason
 	return v
 }

@@ -112,7 +112,7 @@ func httpCases() []Case {
 			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawRepeatedParamsOK},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Add("grant_type", r.Get("grant_type")); return nil }), invalidRequestW),
 		negW(Case{ID: "req-grant-with-failed-client-auth", Title: "a valid grant whose client authentication fails is refused (invalid_client): the configured method with a wrong secret or a broken assertion, else a failing client assertion", Family: "request", Flows: grantFlow,
-			Clause: cClientAuth, Level: MUST, Flaw: R.FlawGrantIgnoresClientAuth},
+			Clause: cPolicyGrantAuth, Level: POLICY, Policy: PolicyGrantClientAuth, Flaw: R.FlawGrantIgnoresClientAuth},
 			reqEdit(failGrantClientAuth), constW(want{codes: []string{"invalid_client"}})),
 
 		// ---- client authentication mechanics ----

@@ -26,6 +26,9 @@ const (
 	PolicyAudiences      PolicyKey = "audiences"           // policy.audiences (rfc7523bis: the issuer for client assertions)
 	PolicyAlgorithms     PolicyKey = "algorithms"          // policy.algorithms (each key pinned to its algorithm)
 	PolicyLeeway         PolicyKey = "leeway"              // leeway (the clock skew allowed on exp, nbf and iat; 0s is legal)
+	// PolicyGrantClientAuth: policy.grant_client_auth_checked (client
+	// authentication included with a bearer grant request is authenticated).
+	PolicyGrantClientAuth PolicyKey = "grant_client_auth_checked"
 	// PolicyFlows: the target file itself declares it, by offering the flow
 	// with that credential, client or request shape (always declared when
 	// the case runs): a valid request of a declared flow must be issued.
@@ -95,6 +98,11 @@ func policyOf(t *target.Target, flow fixtures.Flow, key PolicyKey) policyState {
 			return policyState{what: "no leeway"}
 		}
 		return policyState{declared: true, holds: true, what: "leeway: " + t.Leeway.String()}
+	case PolicyGrantClientAuth:
+		if p.GrantClientAuthChecked == nil {
+			return policyState{what: "no policy.grant_client_auth_checked"}
+		}
+		return boolPolicy("grant_client_auth_checked", *p.GrantClientAuthChecked, true)
 	case PolicyFlows:
 		return policyState{declared: true, holds: true, what: "flows." + string(flow)}
 	}

@@ -332,7 +332,7 @@ func TestFlaws(t *testing.T) {
 			r := validPost(grant, func(f url.Values) { f.Set("format", "yaml") })(e)
 			return r.status == 400 && r.code() == ErrInvalidRequest
 		}},
-		{flaw: FlawIssUnknownDefault, ok: refuses(grant, nil, "claims-iss-wrong")},
+		{flaw: FlawIssUnknownDefault, ok: refuses(grant, nil, "claims-iss-unknown")},
 		{flaw: FlawJWEPassthrough, ok: refuses(grant, nil, "enc-jwe")},
 		{flaw: FlawAlgUnknownDefault, ok: func(e *env) bool {
 			tok, err := badjws.SetHeaderMember(e.mustMint(grant, nil, "valid"), "alg", "HS1")

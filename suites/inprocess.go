@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
@@ -30,6 +31,9 @@ type ReferenceOptions struct {
 	// Registry replaces the registry of the shared fixture set (the
 	// mutation proof registers one client differently); nil: Registry(set).
 	Registry *registry.Registry
+	// Leeway is the server's clock skew, declared in the target as well;
+	// nil keeps the reference default (60s), a zero means none.
+	Leeway *time.Duration
 }
 
 // EmbeddedSource is the TargetInfo.Source of the in-process reference server.
@@ -60,18 +64,28 @@ func StartReference(ctx context.Context, opts ReferenceOptions) (env *catalog.En
 	if profile == "" {
 		profile = target.ProfileRFC7523
 	}
+	var leeway time.Duration
+	if opts.Leeway != nil {
+		if leeway = *opts.Leeway; leeway == 0 {
+			leeway = reference.NoLeeway
+		}
+	}
 	srv, err := reference.NewServer(reference.Options{
 		Registry: reg,
 		Profile:  profile,
 		Now:      clock.Now,
 		Flaws:    opts.Flaws,
 		Logger:   opts.Logger,
+		Leeway:   leeway,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("starting the reference server: %w", err)
 	}
 	t := set.NewTarget(srv.TokenURL, srv.Issuer)
 	t.Profile = profile
+	if opts.Leeway != nil {
+		t.Leeway, t.LeewayDeclared = *opts.Leeway, true
+	}
 	// set.NewTarget declares the reference's policy (fixtureset
 	// DeclareReferencePolicy), so that every POLICY case gates here.
 	env, err = NewEnv(t)

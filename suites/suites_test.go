@@ -300,3 +300,35 @@ func TestRunCollectsFindings(t *testing.T) {
 		t.Errorf("finding %s seen in %d runs (WARN verdicts %d), gated %v", f.ID, len(f.Seen), s.Warn, rec.Gated())
 	}
 }
+
+// TestLeewayZero: against a reference that allows no clock skew, declared
+// as leeway: 0s, every time case passes or skips (saying why), none is
+// an ERROR from a hard-coded skew.
+func TestLeewayZero(t *testing.T) {
+	zero := time.Duration(0)
+	env, stop, err := StartReference(context.Background(), ReferenceOptions{Leeway: &zero})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	rec, err := Run(Config{Env: env, NoColor: true, Seed: 3, Filter: "family:time"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	skips := 0
+	for _, v := range rec.Verdicts {
+		switch v.Outcome {
+		case reports.Pass:
+		case reports.Skip:
+			skips++
+			if !strings.Contains(v.Reason, "leeway") {
+				t.Errorf("%s skipped for another reason than the zero leeway: %s", v.Key, v.Reason)
+			}
+		default:
+			t.Errorf("%s with leeway 0s: %s (%s; %s)", v.Key, v.Outcome, v.Actual, v.Reason)
+		}
+	}
+	if len(rec.Verdicts) == 0 || skips > 6 {
+		t.Errorf("%d verdicts, %d skipped", len(rec.Verdicts), skips)
+	}
+}

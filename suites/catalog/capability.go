@@ -38,7 +38,9 @@ const (
 	CapRotatingClient Capability = "rotating-client"
 	// CapUnregisteredKey: a key the endpoint does not know (generated in memory when absent).
 	CapUnregisteredKey Capability = "unregistered-key"
-	// CapFormatURLEncoded, CapFormatXML: the vendor format parameter values the target lists.
+	// CapFormatURLEncoded, CapFormatXML: the format parameter values the
+	// target lists (formats:); with no formats declared the cases run and
+	// report what they observe.
 	CapFormatURLEncoded Capability = "format-urlencoded"
 	CapFormatXML        Capability = "format-xml"
 	// CapForbiddenSubject: the bearer grant's flow config names a subject the
@@ -180,12 +182,14 @@ func capable(env *Env, flow fixtures.Flow, n Capability) (string, bool) {
 			return "no unregistered key is available", false
 		}
 	case n == CapFormatURLEncoded:
-		if !hasFormat(t, "urlencoded") {
-			return "the target does not list format urlencoded", false
+		// Without a formats: declaration the case still runs, as an
+		// observation (a POLICY case: INFO, never FAIL).
+		if t.Policy.FormatsDeclared && !hasFormat(t, "urlencoded") {
+			return "the target declares formats without urlencoded", false
 		}
 	case n == CapFormatXML:
-		if !hasFormat(t, "xml") {
-			return "the target does not list format xml", false
+		if t.Policy.FormatsDeclared && !hasFormat(t, "xml") {
+			return "the target declares formats without xml", false
 		}
 	case n == CapForbiddenSubject:
 		if fc := t.Flows[flow]; fc == nil || fc.ForbiddenSubject == "" {

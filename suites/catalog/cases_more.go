@@ -1,7 +1,6 @@
 package catalog
 
 import (
-
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
 	R "github.com/jwtharness/jwtharness/reference"

@@ -83,6 +83,15 @@ func TestCatalog(t *testing.T) {
 			t.Errorf("Lookup(%q) failed", c.ID)
 		}
 	}
+	used := map[string]bool{}
+	for _, c := range cs {
+		used[c.Mutation] = true
+	}
+	for _, m := range fixtures.Mutations() {
+		if !used[m.Name] {
+			t.Errorf("fixtures mutation %s is named by no case: use it in a case or remove it", m.Name)
+		}
+	}
 	for _, fi := range reference.Flaws() {
 		if !named[fi.Name] {
 			t.Errorf("reference flaw %s is named by no case", fi.Name)

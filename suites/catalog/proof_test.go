@@ -89,8 +89,10 @@ type matrixRun struct {
 // killed reports whether v, a verdict of c under an injected flaw, proves
 // the flaw: a FAIL, or (a rule that is not a MUST) a WARN or INFO.
 func killed(c catalog.Case, v reports.Verdict) bool {
+	// MUST and POLICY cases must FAIL: the reference declares every
+	// policy, so a declared policy broken is a FAIL, never INFO.
 	return v.Outcome == reports.Fail ||
-		(c.Level != catalog.MUST && (v.Outcome == reports.Warn || v.Outcome == reports.Info))
+		(c.Level != catalog.MUST && c.Level != catalog.POLICY && (v.Outcome == reports.Warn || v.Outcome == reports.Info))
 }
 
 // TestKillMatrix runs every case × flow against the clean reference and
@@ -231,7 +233,7 @@ func TestKillMatrix(t *testing.T) {
 				mu.Unlock()
 			} else if j.flaw == r.c.Flaw {
 				t.Errorf("%s against the reference with its flaw %s: %s (want FAIL%s)\n  expected: %s\n  actual:   %s\n  reason:   %s\n%s",
-					r.key, j.flaw, v.Outcome, map[bool]string{true: " or WARN/INFO", false: ""}[r.c.Level != catalog.MUST],
+					r.key, j.flaw, v.Outcome, map[bool]string{true: " or WARN/INFO", false: ""}[r.c.Level != catalog.MUST && r.c.Level != catalog.POLICY],
 					v.Expected, v.Actual, v.Reason, indent(v.Transcript))
 			}
 		})

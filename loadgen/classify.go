@@ -100,7 +100,7 @@ func judge(a *answer, raw bool) Judgement {
 			return Judgement{OutcomeRejected, p.code, "4xx"}
 		}
 		if p.why != "" {
-			return Judgement{OutcomeUnparseable, -1, "4xx whose body is not a parseable RFC 6749 error: " + p.why}
+			return Judgement{OutcomeUnparseable, -1, "4xx whose body does not parse as JSON, urlencoded or XML (no RFC 6749 error)"}
 		}
 		if p.code < 0 {
 			return Judgement{OutcomeUnparseable, -1, "4xx whose body has no non-empty error member (RFC 6749 §5.2)"}

@@ -76,7 +76,7 @@ func NewScenario(t *target.Target, flow fixtures.Flow, alg jose.SignatureAlgorit
 		stale = life - 10*time.Second
 	}
 	s := &Scenario{Target: t, Flow: flow, Cred: cred, Mix: mix, Minter: &fixtures.Minter{Lifetime: life},
-		Lifetime: life, StaleAfter: stale, req: vr, mctx: t.MutationContext()}
+		Lifetime: life, StaleAfter: stale, req: vr, mctx: t.MutationContextFor(flow)}
 	if vr.ClientAssertion == nil {
 		const marker = "JWTHARNESS-ASSERTION-MARKER"
 		r, err := vr.Fill(s.Minter, marker)

@@ -75,7 +75,7 @@ prints its header and claims as JSON instead. --list-mutations lists the names.`
 			}
 			spec := vr.Assertion
 			if mutation != "" {
-				if err := m.Apply(&spec, t.MutationContext()); err != nil {
+				if err := m.Apply(&spec, t.MutationContextFor(fl)); err != nil {
 					return usageErr(fmt.Errorf("mint: mutation %s: %w", m.Name, err))
 				}
 			}

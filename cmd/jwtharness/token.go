@@ -166,7 +166,7 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 	}
 	spec := vr.Assertion
 	if mutation != "" {
-		if err := m.Apply(&spec, tg.MutationContext()); err != nil {
+		if err := m.Apply(&spec, tg.MutationContextFor(flow)); err != nil {
 			return usageErr(fmt.Errorf("token: mutation %s does not apply here: %w", m.Name, err))
 		}
 	}

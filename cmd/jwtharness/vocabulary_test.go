@@ -34,6 +34,7 @@ var vocabularyExceptions = map[string]string{
 	"hdr-x5u":                 "conform serves the certificate on a loopback listener and names that URL; token and load send fixtures.DefaultJKU",
 	"claims-iss-missing":      "conform also sets the client_id parameter (a request edit, not part of the assertion)",
 	"claims-iss-unknown":      "conform also names the unknown issuer in client_id (a request edit, not part of the assertion)",
+	"key-other-client-kid":    "conform picks a registered peer whose key signs with the flow's algorithm; token and load use the target's other_client",
 	"key-other-client":        "conform picks a registered peer whose key signs with the flow's algorithm; token and load use the target's other_client",
 	"claims-iss-other-client": "conform picks a registered peer of the flow's algorithm and drops client_id; token and load use the target's other_client",
 }
@@ -107,7 +108,7 @@ func TestOneMutationVocabulary(t *testing.T) {
 				t.Fatalf("%s: %v", key, err)
 			}
 			spec := vr.Assertion
-			if err := m.Apply(&spec, tg.MutationContext()); err != nil {
+			if err := m.Apply(&spec, tg.MutationContextFor(flow)); err != nil {
 				t.Errorf("%s: token --mutation %s does not apply where conform --case %s runs: %v", key, m.Name, c.ID, err)
 				continue
 			}

@@ -264,7 +264,7 @@ func errNoCred(what string) error { return fmt.Errorf("the target has no %s", wh
 
 // mutationContext is what the fixtures mutations need from the target.
 func (s *session) mutationContext() fixtures.MutationContext {
-	mc := s.env.Target.MutationContext()
+	mc := s.env.Target.MutationContextFor(s.flow)
 	mc.JKU = s.jku
 	mc.Other = s.env.Target.OtherClientFor(s.flow)
 	mc.Unregistered = s.unregistered()

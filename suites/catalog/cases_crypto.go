@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"encoding/json"
@@ -582,35 +581,13 @@ func (s *session) peerPair(enabledOnly bool) (me, peer *fixtures.Credential) {
 	if fc == nil {
 		return nil, nil
 	}
-	cands := []*fixtures.Credential{t.OtherClientFor(s.flow), t.OtherClient}
-	for _, f := range fixtures.Flows {
-		if x := t.Flows[f]; x != nil {
-			cands = append(cands, x.Credential)
-			cands = append(cands, x.Alternates...)
-		}
-	}
-	if !enabledOnly {
-		cands = append(cands, t.RestrictedClient, t.DisabledClient)
-	}
+	mc := s.mutationContext()
 	for _, m := range append([]*fixtures.Credential{fc.Credential}, fc.Alternates...) {
-		if m == nil || m.Key == nil {
-			continue
-		}
-		for _, c := range cands {
-			if c != nil && c.ClientID != m.ClientID && c.Key != nil && c.Alg == m.Alg && !samePublicKey(c.Key, m.Key) {
-				return m, c
-			}
+		if p := mc.Peer(m, !enabledOnly); p != nil {
+			return m, p
 		}
 	}
 	return nil, nil
-}
-
-// samePublicKey reports whether two signers hold the same key pair (a
-// grant issuer and a client may share a key file; signing with the other
-// one's key would then prove nothing).
-func samePublicKey(a, b crypto.Signer) bool {
-	pa, ok := a.Public().(interface{ Equal(crypto.PublicKey) bool })
-	return ok && pa.Equal(b.Public())
 }
 
 // asPair makes the assertion this flow's credential me's (claims and the
@@ -642,17 +619,7 @@ func asPair(enabledOnly bool, edit func(s *session, sp *fixtures.Spec, me, peer 
 // not refuse the assertion.
 func withPeer(enabledOnly bool, name string) mutation {
 	return asPair(enabledOnly, func(*session, *fixtures.Spec, *fixtures.Credential, *fixtures.Credential) {}).then(mutation{
-		spec: func(s *session, sp *fixtures.Spec) error {
-			_, peer := s.peerPair(enabledOnly)
-			mc := s.mutationContext()
-			mc.Other = peer
-			out, err := fixtures.Mutate(*sp, name, mc)
-			if err != nil {
-				return err
-			}
-			*sp = out
-			return nil
-		},
+		spec: named(name).spec,
 	})
 }
 

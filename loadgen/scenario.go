@@ -38,6 +38,55 @@ type Scenario struct {
 	req            *validreq.Request
 	mctx           fixtures.MutationContext
 	prefix, suffix string
+	// forms are the requests of the mix classes whose mutation also edits
+	// the form (fixtures.Mutation.Params), by class index.
+	forms map[int]*classForm
+}
+
+// classForm is a mix class's own request and its form around the assertion.
+type classForm struct {
+	req            *validreq.Request
+	prefix, suffix string
+}
+
+// splice renders vr's form around a marker assertion: the prefix and the
+// suffix the minted assertion goes between.
+func splice(vr *validreq.Request, m *fixtures.Minter) (prefix, suffix string, err error) {
+	const marker = "JWTHARNESS-ASSERTION-MARKER"
+	r, err := vr.Fill(m, marker)
+	if err != nil {
+		return "", "", err
+	}
+	form := r.Form()
+	i := strings.Index(form, marker)
+	if i < 0 {
+		return "", "", errors.New("scenario: cannot find the assertion in the token request form")
+	}
+	return form[:i], form[i+len(marker):], nil
+}
+
+// withParamEdits is a copy of vr with edits applied to its form.
+func withParamEdits(vr *validreq.Request, edits []fixtures.ParamEdit) *validreq.Request {
+	out := *vr
+	out.Params = append([]validreq.Param(nil), vr.Params...)
+	fixtures.ApplyParamEdits(edits, out.Has, func(name, value string) {
+		for i := range out.Params {
+			if out.Params[i].Name == name {
+				out.Params[i].Value, out.Params[i].Slot = value, validreq.SlotNone
+				return
+			}
+		}
+		out.Params = append(out.Params, validreq.Param{Name: name, Value: value})
+	}, func(name string) {
+		kept := out.Params[:0]
+		for _, p := range out.Params {
+			if p.Name != name {
+				kept = append(kept, p)
+			}
+		}
+		out.Params = kept
+	})
+	return &out
 }
 
 // NewScenario prepares minting for flow and alg ("" = the flow's primary
@@ -78,25 +127,34 @@ func NewScenario(t *target.Target, flow fixtures.Flow, alg jose.SignatureAlgorit
 	s := &Scenario{Target: t, Flow: flow, Cred: cred, Mix: mix, Minter: &fixtures.Minter{Lifetime: life},
 		Lifetime: life, StaleAfter: stale, req: vr, mctx: t.MutationContextFor(flow)}
 	if vr.ClientAssertion == nil {
-		const marker = "JWTHARNESS-ASSERTION-MARKER"
-		r, err := vr.Fill(s.Minter, marker)
-		if err != nil {
+		var err error
+		if s.prefix, s.suffix, err = splice(vr, s.Minter); err != nil {
 			return nil, err
 		}
-		form := r.Form()
-		i := strings.Index(form, marker)
-		if i < 0 {
-			return nil, errors.New("scenario: cannot find the assertion in the token request form")
-		}
-		s.prefix, s.suffix = form[:i], form[i+len(marker):]
 	}
-	for _, e := range mix {
+	for k, e := range mix {
 		if e.Mutation == "" || e.Mutation == "valid" {
 			continue
 		}
 		if _, err := s.spec(e.Mutation); err != nil {
 			return nil, fmt.Errorf("mix class %q: %w", e.Name, err)
 		}
+		m, _ := fixtures.LookupMutation(e.Mutation)
+		edits := m.ParamEdits(vr.Assertion, s.mctx)
+		if len(edits) == 0 {
+			continue
+		}
+		cf := &classForm{req: withParamEdits(vr, edits)}
+		if vr.ClientAssertion == nil {
+			var err error
+			if cf.prefix, cf.suffix, err = splice(cf.req, s.Minter); err != nil {
+				return nil, fmt.Errorf("mix class %q: %w", e.Name, err)
+			}
+		}
+		if s.forms == nil {
+			s.forms = map[int]*classForm{}
+		}
+		s.forms[k] = cf
 	}
 	return s, nil
 }
@@ -132,18 +190,27 @@ func (s *Scenario) Assertion(k int) (string, error) {
 }
 
 // Body wraps an assertion into the url-encoded token request form.
-func (s *Scenario) Body(assertion string) ([]byte, error) {
-	if s.req.ClientAssertion != nil {
-		r, err := s.req.Fill(s.Minter, assertion)
+func (s *Scenario) Body(assertion string) ([]byte, error) { return s.BodyFor(-1, assertion) }
+
+// BodyFor is the request body of mix class k (the valid request for k < 0)
+// carrying assertion: the class's own form when its mutation edits the
+// form too (claims-iss-unknown names the unknown issuer in client_id).
+func (s *Scenario) BodyFor(k int, assertion string) ([]byte, error) {
+	req, prefix, suffix := s.req, s.prefix, s.suffix
+	if cf := s.forms[k]; cf != nil {
+		req, prefix, suffix = cf.req, cf.prefix, cf.suffix
+	}
+	if req.ClientAssertion != nil {
+		r, err := req.Fill(s.Minter, assertion)
 		if err != nil {
 			return nil, err
 		}
 		return []byte(r.Form()), nil
 	}
-	b := make([]byte, 0, len(s.prefix)+len(assertion)+len(s.suffix)+16)
-	b = append(b, s.prefix...)
+	b := make([]byte, 0, len(prefix)+len(assertion)+len(suffix)+16)
+	b = append(b, prefix...)
 	b = append(b, url.QueryEscape(assertion)...)
-	return append(b, s.suffix...), nil
+	return append(b, suffix...), nil
 }
 
 // Mint is the Pool's MintFunc: a fresh assertion (new jti) in a request body.
@@ -153,7 +220,7 @@ func (s *Scenario) Mint(k int) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
-	b, err := s.Body(a)
+	b, err := s.BodyFor(k, a)
 	if err != nil {
 		return Item{}, err
 	}

@@ -175,6 +175,10 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 		return usageErr(fmt.Errorf("token: minting the assertion: %w", err))
 	}
 	req := driver.FlowRequest(tg, flow, tok)
+	if mutation != "" {
+		fixtures.ApplyParamEdits(m.ParamEdits(vr.Assertion, tg.MutationContextFor(flow)), req.Has,
+			func(n, v string) { req.Set(n, v) }, func(n string) { req.Del(n) })
+	}
 	if f.format != "" {
 		req.Set("format", f.format)
 	}

@@ -30,11 +30,8 @@ import (
 // vocabularyExceptions are the cases whose conform request carries more
 // than their fixtures mutation, with the reason.
 var vocabularyExceptions = map[string]string{
-	"hdr-jku":                 "conform serves the key set on a loopback listener and names that URL; token and load send fixtures.DefaultJKU",
-	"hdr-x5u":                 "conform serves the certificate on a loopback listener and names that URL; token and load send fixtures.DefaultJKU",
-	"claims-iss-missing":      "conform also sets the client_id parameter (a request edit, not part of the assertion)",
-	"claims-iss-unknown":      "conform also names the unknown issuer in client_id (a request edit, not part of the assertion)",
-	"claims-iss-other-client": "conform drops the client_id parameter (a request edit, not part of the assertion)",
+	"hdr-jku": "conform serves the key set on a loopback listener and names that URL; token and load send fixtures.DefaultJKU",
+	"hdr-x5u": "conform serves the certificate on a loopback listener and names that URL; token and load send fixtures.DefaultJKU",
 }
 
 // TestOneMutationVocabulary builds, for every case that names a fixtures
@@ -115,7 +112,10 @@ func TestOneMutationVocabulary(t *testing.T) {
 				t.Errorf("%s: token: %v", key, err)
 				continue
 			}
-			tokenShape := shapeOfForm(driver.EncodeParams(driver.FlowRequest(tg, flow, tok).Params))
+			req := driver.FlowRequest(tg, flow, tok)
+			fixtures.ApplyParamEdits(m.ParamEdits(vr.Assertion, tg.MutationContextFor(flow)), req.Has,
+				func(n, v string) { req.Set(n, v) }, func(n string) { req.Del(n) })
+			tokenShape := shapeOfForm(driver.EncodeParams(req.Params))
 
 			// load --mix X=1
 			mix, err := loadgen.ParseMix(c.ID+"=1", resolveMix)
@@ -132,7 +132,7 @@ func TestOneMutationVocabulary(t *testing.T) {
 				t.Errorf("%s: load: %v", key, err)
 				continue
 			}
-			body, err := sc.Body(a)
+			body, err := sc.BodyFor(0, a)
 			if err != nil {
 				t.Errorf("%s: load: %v", key, err)
 				continue

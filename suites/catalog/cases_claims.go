@@ -115,18 +115,7 @@ func claimCases() []Case {
 
 		// ---- iss / sub ----
 		negM(Case{ID: "claims-iss-missing", Title: "an assertion without iss is refused, even when a client_id parameter names the client", Family: "iss-sub", Flows: allFlows,
-			Clause: cIss, Level: MUST, Flaw: R.FlawIssNotRequired, Mutation: "claims-iss-missing"}, clientIDProvoked,
-			reqEdit(func(s *session, r *driver.Request) error {
-				// A client assertion names its client. A grant's issuer is
-				// not a client: a grant with client authentication keeps it
-				// unchanged; without one, client_id names the issuer as a
-				// lookup hint (a server may then ask that client to
-				// authenticate: invalid_client, see clientIDProvoked).
-				if ca := s.env.Target.GrantClientAuth(); s.flow.ClientAuth() || ca == nil || ca.Method == target.AuthNone {
-					r.Set("client_id", s.clientID())
-				}
-				return nil
-			})),
+			Clause: cIss, Level: MUST, Flaw: R.FlawIssNotRequired, Mutation: "claims-iss-missing"}, clientIDProvoked),
 		negM(Case{ID: "claims-iss-case-variant", Title: "iss = the client_id in another letter case is refused", Family: "iss-sub", Flows: allFlows,
 			Clause: cSig, Level: MUST, Flaw: R.FlawIssCaseInsensitive, Mutation: "claims-iss-case-variant"}, flowErrW),
 		negM(Case{ID: "claims-iss-trailing-space", Title: "iss = the client_id with a trailing space is refused", Family: "iss-sub", Flows: allFlows,
@@ -135,7 +124,7 @@ func claimCases() []Case {
 			Clause: cSig, Level: MUST, Flaw: R.FlawAnyRegisteredCert,
 			CleanSkip: "the shared fixture set registers one HS256 client, so client_secret_jwt has no peer of its algorithm",
 			Mutation:  "claims-iss-other-client"},
-			withPeer(true, "claims-iss-other-client").then(dropClientID()), flowErrW),
+			withPeer(true, "claims-iss-other-client"), flowErrW),
 		negM(Case{ID: "claims-sub-missing", Title: "an assertion without sub is refused", Family: "iss-sub", Flows: allFlows,
 			Clause: cSub, Level: MUST, Flaw: R.FlawSubNotRequired, Mutation: "claims-sub-missing"}, flowErrW),
 		negM(Case{ID: "claims-sub-not-client", Title: "a client assertion whose sub is not the client_id is refused", Family: "iss-sub", Flows: clientFlows,

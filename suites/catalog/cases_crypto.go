@@ -618,9 +618,7 @@ func asPair(enabledOnly bool, edit func(s *session, sp *fixtures.Spec, me, peer 
 // key signs with the same algorithm, so that algorithm pinning alone does
 // not refuse the assertion.
 func withPeer(enabledOnly bool, name string) mutation {
-	return asPair(enabledOnly, func(*session, *fixtures.Spec, *fixtures.Credential, *fixtures.Credential) {}).then(mutation{
-		spec: named(name).spec,
-	})
+	return asPair(enabledOnly, func(*session, *fixtures.Spec, *fixtures.Credential, *fixtures.Credential) {}).then(named(name))
 }
 
 // malleate replaces the ECDSA signature (r, s) by (r, n - s): a different

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
 	R "github.com/jwtharness/jwtharness/reference"
 	"github.com/jwtharness/jwtharness/suites/driver"
@@ -80,11 +79,6 @@ func moreCases() []Case {
 		// ---- unknown clients ----
 		negW(Case{ID: "claims-iss-unknown", Title: "an assertion from an unknown issuer is refused", Family: "iss-sub", Flows: allFlows,
 			Clause: cIss, Level: MUST, Flaw: R.FlawIssUnknownDefault, Mutation: "claims-iss-unknown"},
-			named("claims-iss-unknown").then(reqEdit(func(_ *session, r *driver.Request) error {
-				if r.Has("client_id") {
-					r.Set("client_id", fixtures.WrongIssuer)
-				}
-				return nil
-			})), flowErrW),
+			named("claims-iss-unknown"), flowErrW),
 	}
 }

@@ -272,7 +272,8 @@ func (s *session) mutationContext() fixtures.MutationContext {
 	return mc
 }
 
-// named applies the fixtures mutation called name.
+// named applies the fixtures mutation called name: its assertion edit and
+// its form edits (fixtures.Mutation.Params).
 func named(name string) mutation {
 	return mutation{spec: func(s *session, sp *fixtures.Spec) error {
 		out, err := fixtures.Mutate(*sp, name, s.mutationContext())
@@ -280,6 +281,14 @@ func named(name string) mutation {
 			return err
 		}
 		*sp = out
+		return nil
+	}, req: func(s *session, r *driver.Request) error {
+		m, ok := fixtures.LookupMutation(name)
+		if !ok {
+			return fmt.Errorf("unknown mutation %q", name)
+		}
+		fixtures.ApplyParamEdits(m.ParamEdits(s.spec(), s.mutationContext()), r.Has,
+			func(n, v string) { r.Set(n, v) }, func(n string) { r.Del(n) })
 		return nil
 	}}
 }

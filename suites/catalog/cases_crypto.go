@@ -92,14 +92,14 @@ func cryptoCases() []Case {
 			Clause: cSig, Level: MUST, Needs: []Capability{CapAsymmetric, CapCertificate}, Flaw: R.FlawAnyRegisteredCert, Mutation: "key-other-client-kid"},
 			withPeer(false, "key-other-client-kid"), flowErrW),
 		negW(Case{ID: "key-cert-expired", Title: "an assertion verified only by an expired registered certificate is refused", Family: "key", Flows: keyedFlows,
-			Clause: cCertValidity, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapExpiredClient, CapAsymmetric}, Flaw: R.FlawCertExpiryIgnored},
-			asClient(func(s *session) *fixtures.Credential { return s.env.Target.ExpiredClient }), flowErrW),
+			Clause: cCertValidity, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapExpiredClient, CapAsymmetric}, Flaw: R.FlawCertExpiryIgnored, Mutation: "key-cert-expired"},
+			named("key-cert-expired"), flowErrW),
 		negW(Case{ID: "key-cert-not-yet-valid", Title: "an assertion verified only by a not-yet-valid registered certificate is refused", Family: "key", Flows: keyedFlows,
-			Clause: cCertValidity, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapNotYetValidClient, CapAsymmetric}, Flaw: R.FlawCertExpiryIgnored},
-			asClient(func(s *session) *fixtures.Credential { return s.env.Target.NotYetValidClient }), flowErrW),
+			Clause: cCertValidity, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapNotYetValidClient, CapAsymmetric}, Flaw: R.FlawCertExpiryIgnored, Mutation: "key-cert-not-yet-valid"},
+			named("key-cert-not-yet-valid"), flowErrW),
 		negW(Case{ID: "key-client-disabled", Title: "a disabled client's otherwise valid assertion is refused", Family: "key", Flows: keyedFlows,
-			Clause: cDisabledClient, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapDisabledClient, CapAsymmetric}, Flaw: R.FlawDisabledClientOK},
-			asClient(func(s *session) *fixtures.Credential { return s.env.Target.DisabledClient }), func(s *session) want {
+			Clause: cDisabledClient, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapDisabledClient, CapAsymmetric}, Flaw: R.FlawDisabledClientOK, Mutation: "key-client-disabled"},
+			named("key-client-disabled"), func(s *session) want {
 				w := flowErr(s.flow)
 				if !s.flow.ClientAuth() {
 					w.warn = []string{"invalid_client"}
@@ -110,8 +110,8 @@ func cryptoCases() []Case {
 		{ID: "key-rotation", Title: "a client registered with two keys (rotation overlap) is accepted with either: the current key and the key rotated in", Family: "key", Flows: keyedFlows,
 			Clause: cKeyRollover, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapRotatingClient}, Flaw: R.FlawFirstCertOnly, Run: body(keyRotation)},
 		negW(Case{ID: "req-unauthorized-client", Title: "a registered client not permitted this flow is refused (unauthorized_client)", Family: "key", Flows: keyedFlows,
-			Clause: cClientAuthz, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapRestrictedClient, CapAsymmetric}, Flaw: R.FlawGrantNotPermittedOK},
-			asClient(func(s *session) *fixtures.Credential { return s.env.Target.RestrictedClient }), func(s *session) want {
+			Clause: cClientAuthz, Level: POLICY, Policy: PolicyFlows, Needs: []Capability{CapRestrictedClient, CapAsymmetric}, Flaw: R.FlawGrantNotPermittedOK, Mutation: "req-unauthorized-client"},
+			named("req-unauthorized-client"), func(s *session) want {
 				if s.flow.ClientAuth() {
 					return want{codes: []string{"unauthorized_client", "invalid_client"}}
 				}
@@ -211,27 +211,6 @@ func useAlg(alg jose.SignatureAlgorithm) mutation {
 		sp.Cred = c
 		return nil
 	})
-}
-
-// asClient makes the assertion (and the client_id parameter) another
-// client's: the disabled, restricted, expired or not-yet-valid one.
-func asClient(pick func(*session) *fixtures.Credential) mutation {
-	return mutation{
-		spec: func(s *session, sp *fixtures.Spec) error {
-			c := pick(s)
-			if c == nil {
-				return fmt.Errorf("%w: no such client configured", fixtures.ErrNotApplicable)
-			}
-			sp.Cred = c
-			return nil
-		},
-		req: func(s *session, r *driver.Request) error {
-			if s.flow.ClientAuth() && r.Has("client_id") {
-				r.Set("client_id", pick(s).ClientID)
-			}
-			return nil
-		},
-	}
 }
 
 // rsaWithoutOtherScheme picks a registered RSA credential of this flow

@@ -162,8 +162,8 @@ func httpCases() []Case {
 				return want{codes: []string{"invalid_client"}, warn: []string{"invalid_request"},
 					why: "RFC 7521 §4.2.1 names invalid_client; node-oidc-provider answers invalid_request"}
 			}),
-		negW(Case{ID: "ca-method-not-registered", Title: "a private_key_jwt client authenticating with an HS256 MAC (client_secret_jwt) is refused", Family: "client-auth", Flows: pkFlow,
-			Clause: cClientAuth, Level: MUST, Flaw: R.FlawHMACNotForClient}, specEdit(otherMethod), flowErrW),
+		negM(Case{ID: "ca-method-not-registered", Title: "a private_key_jwt client authenticating with an HS256 MAC (client_secret_jwt) is refused", Family: "client-auth", Flows: pkFlow,
+			Clause: cClientAuth, Level: MUST, Flaw: R.FlawHMACNotForClient, Mutation: "ca-method-not-registered"}, flowErrW),
 
 		// ---- response ----
 		{ID: "resp-token-type-bearer", Title: "a successful response has token_type Bearer", Family: "response", Flows: allFlows,
@@ -323,19 +323,6 @@ func caRequest() want {
 // caAny: the two codes RFC 6749 §5.2 and RFC 7521 §4.2.1 give for the same
 // situation (case-catalog §6): either passes.
 func caAny() want { return want{codes: []string{"invalid_request", "invalid_client"}} }
-
-// otherMethod MACs a private_key_jwt client's assertion with HS256 keyed by
-// the only client secret the harness knows (the client_secret_jwt flow's):
-// a client registered for private_key_jwt must not authenticate with HS*,
-// even if the server holds a secret for it.
-func otherMethod(s *session, sp *fixtures.Spec) error {
-	hs := s.env.Target.Credential(fixtures.FlowClientSecretJWT, "")
-	if hs == nil || len(hs.Secret) == 0 {
-		return fmt.Errorf("%w: the target offers no client_secret_jwt secret", fixtures.ErrNotApplicable)
-	}
-	sp.Alg, sp.Key = jose.HS256, hs.Secret
-	return nil
-}
 
 // success sends the flow's valid request and applies one check to the
 // successful response.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -84,6 +85,7 @@ type parseOptions struct {
 	coerce         bool // a number in iss, sub or jti taken as its decimal string
 	issNumber      bool // a number in iss taken as its decimal string
 	lenientDates   bool // a NumericDate as a JSON string holding a number
+	dateTimeDates  bool // a NumericDate as a JSON string holding an RFC 3339 date-time
 	audNonString   bool // non-string aud array members skipped, not refused
 	audArrayBad    bool // any aud array refused
 	audObjectValue bool // an aud object's string member values taken as aud
@@ -261,6 +263,11 @@ func (p *jparser) date(n *numericDate) error {
 			q := jparser{b: []byte(s)}
 			if q.number() == nil && q.i == len(q.b) {
 				n.setFloat(q.b)
+			}
+		}
+		if p.pf.dateTimeDates {
+			if t, err := time.Parse(time.RFC3339, s); err == nil {
+				n.kind, n.v, n.frac = ndOK, float64(t.Unix()), false
 			}
 		}
 		return nil

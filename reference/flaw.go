@@ -24,6 +24,7 @@ const (
 	FlawExpEqualsNowOK         = flaws.ExpEqualsNowOK
 	FlawLeewayUnbounded        = flaws.LeewayUnbounded
 	FlawNumericDateLenient     = flaws.NumericDateLenient
+	FlawNumericDateDateTime    = flaws.NumericDateDateTime
 	FlawNbfIgnored             = flaws.NbfIgnored
 	FlawIatNotRequired         = flaws.IatNotRequired
 	FlawIatFutureOK            = flaws.IatFutureOK

@@ -45,6 +45,7 @@ func init() {
 		}
 	})
 	onAssertion(flaws.NumericDateLenient, "claims", claimsWith(parseOptions{lenientDates: true}))
+	onAssertion(flaws.NumericDateDateTime, "claims", claimsWith(parseOptions{dateTimeDates: true}))
 	onAssertion(flaws.NbfIgnored, "not-before", func(assertionStep) assertionStep {
 		return func(v *Verifier, s *vstate) *OAuthError { return v.checkNotBeforeWith(s, s.leeway, false) }
 	})

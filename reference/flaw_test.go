@@ -111,6 +111,7 @@ func TestFlaws(t *testing.T) {
 			return refused(e.send(grant, "valid", setClaim("exp", n-1800), setClaim("iat", n-1900)))
 		}},
 		{flaw: FlawNumericDateLenient, ok: refuses(grant, nil, "time-exp-string")},
+		{flaw: FlawNumericDateDateTime, ok: refuses(grant, nil, "time-exp-datetime-string")},
 		{flaw: FlawNbfIgnored, ok: refuses(grant, nil, "time-nbf-future")},
 		{flaw: FlawIatNotRequired, ok: refuses(grant, nil, "time-iat-missing")},
 		{flaw: FlawIatFutureOK, ok: refuses(grant, nil, "time-iat-future")},

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jwtharness/jwtharness/profile"
 	"github.com/jwtharness/jwtharness/reference/flaws"
+	"github.com/jwtharness/jwtharness/reference/profile"
 	"github.com/jwtharness/jwtharness/reference/registry"
 )
 

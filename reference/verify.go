@@ -15,7 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	josejson "github.com/go-jose/go-jose/v4/json"
 
-	"github.com/jwtharness/jwtharness/profile"
+	"github.com/jwtharness/jwtharness/reference/profile"
 	"github.com/jwtharness/jwtharness/reference/registry"
 )
 

@@ -78,7 +78,10 @@ private_key_jwt and client_secret_jwt flows (declared, or unsupported: true
 when token_endpoint_auth_methods_supported lacks them), the JWT bearer grant
 (declared when grant_types_supported lists
 urn:ietf:params:oauth:grant-type:jwt-bearer, else unsupported: true), and the
-signing algorithms from token_endpoint_auth_signing_alg_values_supported.
+client flows' algorithm from token_endpoint_auth_signing_alg_values_supported.
+That list is about client-authentication JWTs (RFC 8414 §2), not the bearer
+grant, so it is written as a comment, never as a policy: algorithms for the
+whole file.
 
 URL is the issuer identifier (then RFC 8414's
 /.well-known/oauth-authorization-server is tried first, OpenID's
@@ -87,8 +90,12 @@ document. As RFC 8414 §3.3 requires, the metadata's issuer must be identical
 to the issuer the URL names.
 
 It prints what the metadata promises that the target file does not cover
-(for example tls_client_auth or DPoP) and what you still must fill in: client
-ids, keys and secrets, marked ` + fillIn + ` in the file. Keys are never fetched.
+(for example tls_client_auth or DPoP), what you still must fill in: client
+ids, keys and secrets, marked ` + fillIn + ` in the file, and what metadata
+cannot say: for which grants an authentication method is offered (it is listed
+for the server as a whole), and whether the grant's aud is the token endpoint
+or the issuer identifier; check those with jwtharness token. Keys are never
+fetched.
 
 The fetch is bounded: --timeout, at most 1 MiB, and redirects only within the
 same origin.`,
@@ -346,6 +353,7 @@ func jsonKind(goType string) string {
 type discoveryNotes struct {
 	notCovered []string // promised by the metadata, not covered by the target
 	fillIn     []string // still to be provided by the user
+	cannotSay  []string // what the draft guesses because metadata cannot say it
 }
 
 func (n discoveryNotes) print(w io.Writer) {
@@ -358,6 +366,12 @@ func (n discoveryNotes) print(w io.Writer) {
 	if len(n.fillIn) > 0 {
 		fmt.Fprintln(w, "\nYou still must fill in (marked "+fillIn+" in the file):")
 		for _, s := range n.fillIn {
+			fmt.Fprintln(w, "  - "+s)
+		}
+	}
+	if len(n.cannotSay) > 0 {
+		fmt.Fprintln(w, "\nThe metadata cannot say (check before you rely on the draft):")
+		for _, s := range n.cannotSay {
 			fmt.Fprintln(w, "  - "+s)
 		}
 	}
@@ -420,6 +434,7 @@ func draftTarget(md *serverMetadata) (string, discoveryNotes) {
 	w("# Values marked %s are yours to provide; `jwtharness target --help` documents every key.", fillIn)
 	w("token_endpoint: %s", yamlString(md.TokenEndpoint))
 	w("issuer: %s", yamlString(md.Issuer))
+	w("# audience: %s   # the aud of a valid assertion; default token_endpoint. Some servers want the issuer identifier (then also policy: audiences: issuer)", yamlString(md.Issuer))
 	w("profile: rfc7523                # rfc7523bis if client assertions must carry the issuer as aud")
 	w("# leeway: 60s                   # the clock skew the server allows, when you know it")
 
@@ -433,8 +448,14 @@ func draftTarget(md *serverMetadata) (string, discoveryNotes) {
 		}
 	}
 	if len(algs) > 0 {
-		w("policy:")
-		w("  algorithms: [%s]   # token_endpoint_auth_signing_alg_values_supported", strings.Join(algs, ", "))
+		// RFC 8414 §2: the algorithms of the JWTs that authenticate a
+		// client at the token endpoint, not those of a bearer grant: a
+		// policy: algorithms from it would declare the grant stricter
+		// than it may be.
+		w("# token_endpoint_auth_signing_alg_values_supported lists the algorithms of client-authentication")
+		w("# JWTs (RFC 8414 §2), not of the jwt_bearer grant. Declare them only if the grant takes the same:")
+		w("# policy:")
+		w("#   algorithms: [%s]", strings.Join(algs, ", "))
 	}
 
 	w("flows:")
@@ -451,9 +472,13 @@ func draftTarget(md *serverMetadata) (string, discoveryNotes) {
 		w("    issuer: %s-grant-issuer        # the iss your assertions carry (not a client_id)", fillIn)
 		w("    subject: %s-subject", fillIn)
 		w("    private_key: %s-grant-issuer.key  # or jwk: FILE (+ kid); the server holds its public key", fillIn)
-		w("    alg: %s", pickAlg(md.AuthSigningAlgs, asymmetricPreference...))
+		w("    alg: %s                      # a guess: metadata lists no algorithms for the grant", pickAlg(md.AuthSigningAlgs, asymmetricPreference...))
 		w("    forbidden_subject: %s-subject-the-issuer-may-not-assert", fillIn)
 		n.fillIn = append(n.fillIn, "jwt_bearer: the grant issuer, its private key (private_key or jwk), a subject it may assert and one it may not")
+		n.cannotSay = append(n.cannotSay, "jwt_bearer aud: the token endpoint (the draft's default) or the issuer identifier "+md.Issuer+" (then audience: and policy: audiences: issuer); check with `jwtharness token --target FILE --flow jwt_bearer`")
+		if len(md.AuthSigningAlgs) > 0 {
+			n.cannotSay = append(n.cannotSay, "jwt_bearer algorithms: token_endpoint_auth_signing_alg_values_supported is about client-authentication JWTs (RFC 8414 §2), so the draft declares no policy: algorithms")
+		}
 		// RFC 7521 §4.1 and RFC 7523 §2.1 leave client authentication with
 		// the grant optional, and metadata cannot say whether the server
 		// requires it: suggest the first method the grant can carry.
@@ -480,7 +505,7 @@ func draftTarget(md *serverMetadata) (string, discoveryNotes) {
 		w("  private_key_jwt:")
 		w("    client_id: %s-client-id", fillIn)
 		w("    private_key: %s-client.key        # or jwk: FILE (+ kid); register the public key with the server", fillIn)
-		w("    alg: %s", pickAlg(md.AuthSigningAlgs, asymmetricPreference...))
+		w("    alg: %s                      # from token_endpoint_auth_signing_alg_values_supported", pickAlg(md.AuthSigningAlgs, asymmetricPreference...))
 		n.fillIn = append(n.fillIn, "private_key_jwt: a registered client_id and its private key (private_key or jwk)")
 	} else {
 		w("  private_key_jwt: {unsupported: true}   # token_endpoint_auth_methods_supported does not list it")
@@ -490,10 +515,21 @@ func draftTarget(md *serverMetadata) (string, discoveryNotes) {
 		w("  client_secret_jwt:")
 		w("    client_id: %s-secret-client-id", fillIn)
 		w("    secret: ${CLIENT_SECRET}           # or secret_file: FILE")
-		w("    alg: %s", pickAlg(md.AuthSigningAlgs, hmacPreference...))
+		w("    alg: %s                      # from token_endpoint_auth_signing_alg_values_supported", pickAlg(md.AuthSigningAlgs, hmacPreference...))
 		n.fillIn = append(n.fillIn, "client_secret_jwt: a registered client_id; its secret in $CLIENT_SECRET (or secret_file)")
 	} else {
 		w("  client_secret_jwt: {unsupported: true}   # token_endpoint_auth_methods_supported does not list it")
+	}
+	if offersPK || offersHS {
+		var listed []string
+		if offersPK {
+			listed = append(listed, "private_key_jwt")
+		}
+		if offersHS {
+			listed = append(listed, "client_secret_jwt")
+		}
+		n.cannotSay = append(n.cannotSay, fmt.Sprintf("token_endpoint_auth_methods_supported lists %s for the server as a whole, not per grant; jwtharness sends client assertions with grant_type=client_credentials: check with `jwtharness token --target FILE --flow %s`, and declare the flow unsupported: true if the server authenticates it only on other grants",
+			strings.Join(listed, " and "), listed[0]))
 	}
 	if (offersPK || offersHS) && md.GrantTypesDeclared && !clientCreds {
 		n.notCovered = append(n.notCovered, "client authentication flows are sent with grant_type=client_credentials, which grant_types_supported does not list: add params: or expect refusals")
@@ -502,7 +538,7 @@ func draftTarget(md *serverMetadata) (string, discoveryNotes) {
 		w("unregistered_key: %s-a-key-the-server-does-not-know.key", fillIn)
 		w("# other_client: {client_id: ..., private_key: ...}   # a second registered client, for the cross-client cases")
 		n.fillIn = append(n.fillIn, "unregistered_key: any private key the server does not know (jwtharness fixtures makes one)")
-		n.fillIn = append(n.fillIn, "optional: other_client, restricted_client, rotating_client and the policy: keys (leeway, max_lifetime, iat_required, jti_required, audiences) to turn their cases on")
+		n.fillIn = append(n.fillIn, "optional: other_client, restricted_client, rotating_client and the policy: keys (leeway, max_lifetime, iat_required, jti_required, audiences, strict_requests, grant_client_auth_checked) to turn their cases on")
 	}
 
 	// What the metadata promises beyond the target file.

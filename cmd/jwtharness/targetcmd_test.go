@@ -65,9 +65,11 @@ func TestDiscoverShapes(t *testing.T) {
 	}{
 		{
 			name: "RFC 8414 from the issuer", path: wellKnownOAuth, doc: rfc8414Doc,
-			arg:   func(b string) string { return b },
-			want:  []string{"/oauth2/token\"", "jwt_bearer:\n    issuer: FILL-IN", "private_key_jwt:\n    client_id: FILL-IN", "alg: RS256", "client_secret_jwt:\n    client_id:", "alg: HS256", "algorithms: [ES256, RS256, HS256]", "# client_auth: {method: private_key_jwt"},
-			notes: []string{"tls_client_auth", "DPoP", "ES512", "uncomment the client_auth line"},
+			arg:  func(b string) string { return b },
+			want: []string{"/oauth2/token\"", "jwt_bearer:\n    issuer: FILL-IN", "private_key_jwt:\n    client_id: FILL-IN", "alg: RS256", "client_secret_jwt:\n    client_id:", "alg: HS256", "# policy:\n#   algorithms: [ES256, RS256, HS256]", "# client_auth: {method: private_key_jwt", "# audience: "},
+			notes: []string{"tls_client_auth", "DPoP", "ES512", "uncomment the client_auth line",
+				"not per grant", "jwtharness token --target FILE --flow private_key_jwt", "the issuer identifier", "so the draft declares no policy: algorithms"},
+			absent: []string{"\npolicy:", "\n  algorithms:"},
 		},
 		{
 			name: "OpenID from the issuer (RFC 8414 404 first)", path: wellKnownOIDC, doc: oidcDoc,

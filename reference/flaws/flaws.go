@@ -30,18 +30,19 @@ const (
 	AudIssuerRejected Flaw = "aud-issuer-rejected" // the issuer identifier is refused as aud even when configured
 
 	// Expiry and time (RFC 7523 §3 items 4-6, RFC 7519 §4.1.4-4.1.6).
-	ExpIgnored         Flaw = "exp-ignored"         // an expired exp is accepted
-	ExpNotRequired     Flaw = "exp-not-required"    // an assertion without exp is accepted
-	ExpUnbounded       Flaw = "exp-unbounded"       // exp beyond max_lifetime (+leeway) is accepted
-	ExpNoLeeway        Flaw = "exp-no-leeway"       // no clock-skew leeway: exp just past now is refused
-	ExpEqualsNowOK     Flaw = "exp-equals-now-ok"   // exp == now is accepted with zero leeway (off by one)
-	LeewayUnbounded    Flaw = "leeway-unbounded"    // leeway of one hour instead of the configured one
-	NumericDateLenient Flaw = "numericdate-lenient" // NumericDate as a JSON string (e.g. "exp":"1700000000") accepted
-	NbfIgnored         Flaw = "nbf-ignored"         // a future nbf is accepted
-	IatNotRequired     Flaw = "iat-not-required"    // bearer grant without iat accepted (vendor profile requires it)
-	IatFutureOK        Flaw = "iat-future-ok"       // iat far in the future accepted
-	IatRequiredClient  Flaw = "iat-required-client" // client assertion without iat refused (iat is OPTIONAL there)
-	FractionalDateBad  Flaw = "numericdate-integer" // non-integer NumericDate (exp = 1700000000.5) refused
+	ExpIgnored          Flaw = "exp-ignored"                 // an expired exp is accepted
+	ExpNotRequired      Flaw = "exp-not-required"            // an assertion without exp is accepted
+	ExpUnbounded        Flaw = "exp-unbounded"               // exp beyond max_lifetime (+leeway) is accepted
+	ExpNoLeeway         Flaw = "exp-no-leeway"               // no clock-skew leeway: exp just past now is refused
+	ExpEqualsNowOK      Flaw = "exp-equals-now-ok"           // exp == now is accepted with zero leeway (off by one)
+	LeewayUnbounded     Flaw = "leeway-unbounded"            // leeway of one hour instead of the configured one
+	NumericDateLenient  Flaw = "numericdate-lenient"         // NumericDate as a JSON string (e.g. "exp":"1700000000") accepted
+	NumericDateDateTime Flaw = "numericdate-datetime-parsed" // NumericDate as an RFC 3339 date-time string (e.g. "exp":"2026-11-30T11:20:00Z") parsed and accepted
+	NbfIgnored          Flaw = "nbf-ignored"                 // a future nbf is accepted
+	IatNotRequired      Flaw = "iat-not-required"            // bearer grant without iat accepted (vendor profile requires it)
+	IatFutureOK         Flaw = "iat-future-ok"               // iat far in the future accepted
+	IatRequiredClient   Flaw = "iat-required-client"         // client assertion without iat refused (iat is OPTIONAL there)
+	FractionalDateBad   Flaw = "numericdate-integer"         // non-integer NumericDate (exp = 1700000000.5) refused
 
 	// Issuer and subject (RFC 7523 §3 items 1-2).
 	IssNotRequired     Flaw = "iss-not-required"     // missing iss accepted when client_id/other means identify the client
@@ -163,6 +164,7 @@ var infos = []Info{
 	{ExpEqualsNowOK, "RFC7519-4.1.4 (now MUST be before exp)", "exp == now + leeway is accepted (off by one)"},
 	{LeewayUnbounded, "RFC7519-4.1.4 (leeway of a few minutes at most)", "one hour of leeway on exp, nbf and iat instead of the configured leeway"},
 	{NumericDateLenient, "RFC7519-2 (NumericDate is a JSON number)", "a NumericDate sent as a JSON string is accepted"},
+	{NumericDateDateTime, "RFC7519-4.1.4 (exp MUST be a number containing a NumericDate value), RFC7523-3 item 10", "a NumericDate sent as an RFC 3339 date-time string is parsed as that instant and accepted (as zitadel/oidc's oidc.Time does)"},
 	{NbfIgnored, "RFC7523-3 item 5, RFC7519-4.1.5", "an assertion whose nbf is in the future is accepted"},
 	{IatNotRequired, "vendor profile (RFC7523-3 item 6)", "a bearer-grant assertion without iat is accepted"},
 	{IatFutureOK, "RFC7519-4.1.6", "an iat far in the future is accepted"},

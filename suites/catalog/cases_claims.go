@@ -82,6 +82,8 @@ func claimCases() []Case {
 			Clause: cPolicyCap, Level: POLICY, Policy: PolicyLifetime, Flaw: R.FlawExpUnbounded, Mutation: "time-exp-overflow"}, flowErrW),
 		negM(Case{ID: "time-exp-string", Title: "exp as a JSON string is refused", Family: "time", Flows: allFlows,
 			Clause: cNumericDate, Level: MUST, Flaw: R.FlawNumericDateLenient, Mutation: "time-exp-string"}, flowErrW),
+		negM(Case{ID: "time-exp-datetime-string", Title: "exp as an RFC 3339 date-time string (a future instant) is refused", Family: "time", Flows: allFlows,
+			Clause: cNumericDate, Level: MUST, Flaw: R.FlawNumericDateDateTime, Mutation: "time-exp-datetime-string"}, flowErrW),
 		negM(Case{ID: "time-nbf-string", Title: "nbf as a JSON string is refused", Family: "time", Flows: allFlows,
 			Clause: clause("RFC7519", "4.1.5", `Its value MUST be a number containing a NumericDate value.`), Level: MUST, Flaw: R.FlawNumericDateLenient,
 			Mutation: "time-nbf-string"}, flowErrW),

@@ -45,19 +45,19 @@ func httpCases() []Case {
 			reqEdit(func(_ *session, r *driver.Request) error { r.Add("foo", "bar").Add("resource_hint", "x"); return nil })),
 
 		negW(Case{ID: "req-method-get", Title: "a GET token request is refused", Family: "request", Flows: allFlows,
-			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawGETAccepted},
+			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawGETAccepted},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				r.Method, r.Query, r.Params = http.MethodGet, append(r.Query, r.Params...), nil
 				return nil
 			}), constW(badRequest(http.StatusMethodNotAllowed, http.StatusNotFound))),
 		negW(Case{ID: "req-params-in-query", Title: "token request parameters in the URL query of a POST are not used", Family: "request", Flows: allFlows,
-			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawQueryParamsAccepted, About: []string{errorCodeFamily}},
+			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawQueryParamsAccepted, About: []string{errorCodeFamily}},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				r.Query, r.Params = append(r.Query, r.Params...), nil
 				return nil
 			}), constW(want{codes: []string{"invalid_request", "invalid_client", "unsupported_grant_type"}})),
 		negW(Case{ID: "req-content-type-json", Title: "a JSON request body is refused", Family: "request", Flows: allFlows,
-			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawNonFormAccepted},
+			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawNonFormAccepted},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				m := map[string]string{}
 				for _, p := range r.Params {
@@ -68,7 +68,7 @@ func httpCases() []Case {
 				return err
 			}), constW(nonForm())),
 		negW(Case{ID: "req-content-type-multipart", Title: "a multipart/form-data request body is refused", Family: "request", Flows: allFlows,
-			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawNonFormAccepted},
+			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawNonFormAccepted},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				var buf bytes.Buffer
 				mw := multipart.NewWriter(&buf)
@@ -97,10 +97,10 @@ func httpCases() []Case {
 			Clause: cOmitted, Level: MUST, Flaw: R.FlawEmptyParamNotOmitted},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Set("assertion", ""); return nil }), invalidRequestW),
 		negW(Case{ID: "req-param-repeated", Title: "the assertion parameter sent twice (valid first) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawRepeatedParamsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawRepeatedParamsOK},
 			reqEdit(func(s *session, r *driver.Request) error { r.Add(s.assertionParam(), "x.y.z"); return nil }), invalidRequestW),
 		negW(Case{ID: "req-param-repeated-reversed", Title: "the assertion parameter sent twice (garbage first) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawRepeatedParamsOK, About: []string{errorCodeFamily}},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawRepeatedParamsOK, About: []string{errorCodeFamily}},
 			reqEdit(func(s *session, r *driver.Request) error {
 				name := s.assertionParam()
 				valid := r.Get(name)
@@ -109,10 +109,10 @@ func httpCases() []Case {
 				return nil
 			}), invalidRequestW),
 		negW(Case{ID: "req-grant-type-repeated", Title: "grant_type sent twice (same value) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawRepeatedParamsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawRepeatedParamsOK},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Add("grant_type", r.Get("grant_type")); return nil }), invalidRequestW),
 		negW(Case{ID: "req-grant-with-failed-client-auth", Title: "a valid grant whose client authentication fails is refused (invalid_client): the configured method with a wrong secret or a broken assertion, else a failing client assertion", Family: "request", Flows: grantFlow,
-			Clause: cClientAuth, Level: MUST, Flaw: R.FlawGrantIgnoresClientAuth},
+			Clause: cPolicyGrantAuth, Level: POLICY, Policy: PolicyGrantClientAuth, Flaw: R.FlawGrantIgnoresClientAuth},
 			reqEdit(failGrantClientAuth), constW(want{codes: []string{"invalid_client"}})),
 
 		// ---- client authentication mechanics ----
@@ -141,7 +141,7 @@ func httpCases() []Case {
 					why: "RFC 6749 §5.2 names invalid_client for \"no client authentication included\""}
 			}),
 		negW(Case{ID: "ca-two-mechanisms-basic", Title: "a client assertion together with HTTP Basic authentication is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawTwoAuthMethodsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawTwoAuthMethodsOK},
 			reqEdit(func(s *session, r *driver.Request) error {
 				if r.Header == nil {
 					r.Header = http.Header{}
@@ -150,7 +150,7 @@ func httpCases() []Case {
 				return nil
 			}), constW(caAny())),
 		negW(Case{ID: "ca-two-mechanisms-secret", Title: "a client assertion together with client_secret in the body is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawTwoAuthMethodsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawTwoAuthMethodsOK},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Add("client_secret", "not-the-secret"); return nil }), constW(caAny())),
 		negW(Case{ID: "ca-client-id-mismatch", Title: "a client_id parameter naming another client than the assertion is refused", Family: "client-auth", Flows: clientFlows,
 			Clause: cClientIDParam, Level: MUST, Needs: []Capability{CapOtherClient}, Flaw: R.FlawClientIDMismatchOK},

@@ -67,11 +67,11 @@ func moreCases() []Case {
 			Clause: clause("RFC7515", "4.1.1", `This Header Parameter MUST be present and MUST be understood and processed by implementations.`),
 			Level:  MUST, Flaw: R.FlawAlgUnknownDefault, Mutation: "sig-alg-unknown"}, malformedW),
 		negW(Case{ID: "req-method-put", Title: "a PUT token request is refused", Family: "request", Flows: allFlows,
-			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawMethodNotChecked},
+			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawMethodNotChecked},
 			reqEdit(func(_ *session, r *driver.Request) error { r.Method = "PUT"; return nil }),
 			constW(badRequest(405, 404))),
 		negW(Case{ID: "req-content-type-missing", Title: "a form body without Content-Type is refused", Family: "request", Flows: allFlows,
-			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawContentTypeOptional},
+			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawContentTypeOptional},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				r.Body, r.ContentType = []byte(driver.EncodeParams(r.Params)), ""
 				return nil

@@ -22,10 +22,17 @@ const (
 	PolicyExplicitTyping PolicyKey = "explicit_typing"     // policy.explicit_typing (the typ rule is stated, either way)
 	PolicyAssertionBytes PolicyKey = "max_assertion_bytes" // policy.max_assertion_bytes
 	PolicyNesting        PolicyKey = "max_claim_nesting"   // policy.max_claim_nesting
-	PolicyFormats        PolicyKey = "formats"             // formats (requests as forms, responses in the listed formats)
+	PolicyFormats        PolicyKey = "formats"             // formats (responses in the listed formats, chosen by the format parameter)
 	PolicyAudiences      PolicyKey = "audiences"           // policy.audiences (rfc7523bis: the issuer for client assertions)
 	PolicyAlgorithms     PolicyKey = "algorithms"          // policy.algorithms (each key pinned to its algorithm)
 	PolicyLeeway         PolicyKey = "leeway"              // leeway (the clock skew allowed on exp, nbf and iat; 0s is legal)
+	// PolicyGrantClientAuth: policy.grant_client_auth_checked (client
+	// authentication included with a bearer grant request is authenticated).
+	PolicyGrantClientAuth PolicyKey = "grant_client_auth_checked"
+	// PolicyStrictRequests: policy.strict_requests (POST only, form body
+	// only, no query parameters, each parameter once, one client
+	// authentication method).
+	PolicyStrictRequests PolicyKey = "strict_requests"
 	// PolicyFlows: the target file itself declares it, by offering the flow
 	// with that credential, client or request shape (always declared when
 	// the case runs): a valid request of a declared flow must be issued.
@@ -95,6 +102,16 @@ func policyOf(t *target.Target, flow fixtures.Flow, key PolicyKey) policyState {
 			return policyState{what: "no leeway"}
 		}
 		return policyState{declared: true, holds: true, what: "leeway: " + t.Leeway.String()}
+	case PolicyGrantClientAuth:
+		if p.GrantClientAuthChecked == nil {
+			return policyState{what: "no policy.grant_client_auth_checked"}
+		}
+		return boolPolicy("grant_client_auth_checked", *p.GrantClientAuthChecked, true)
+	case PolicyStrictRequests:
+		if p.StrictRequests == nil {
+			return policyState{what: "no policy.strict_requests"}
+		}
+		return boolPolicy("strict_requests", *p.StrictRequests, true)
 	case PolicyFlows:
 		return policyState{declared: true, holds: true, what: "flows." + string(flow)}
 	}

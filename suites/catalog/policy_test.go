@@ -83,3 +83,52 @@ func TestUndeclaredPolicyNeverFails(t *testing.T) {
 		t.Error("no POLICY case reported INFO against its flaw with an undeclared policy")
 	}
 }
+
+// TestFormatsDoNotGateRequestShape: a target that declares its response
+// formats (the gateway-rs256 preset does) but not strict_requests gets an
+// INFO, never a FAIL, from the request-shape cases against a server that
+// takes a GET, query parameters, a repeated parameter or a JSON body; with
+// strict_requests: true the same runs FAIL.
+func TestFormatsDoNotGateRequestShape(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts flawed reference servers")
+	}
+	set, err := fixtureset.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := proofRegistry(t, set)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, tc := range []struct {
+		id   string
+		flaw reference.Flaw
+	}{
+		{"req-method-get", reference.FlawGETAccepted},
+		{"req-params-in-query", reference.FlawQueryParamsAccepted},
+		{"req-grant-type-repeated", reference.FlawRepeatedParamsOK},
+		{"req-content-type-json", reference.FlawNonFormAccepted},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			c, ok := catalog.Lookup(tc.id)
+			if !ok {
+				t.Fatalf("no case %s", tc.id)
+			}
+			if c.Policy != catalog.PolicyStrictRequests {
+				t.Fatalf("%s keyed to %q, want %q", tc.id, c.Policy, catalog.PolicyStrictRequests)
+			}
+			env := startProofServer(t, reg, target.ProfileRFC7523, tc.flaw)
+			formatsOnly := undeclared(env)
+			formatsOnly.Target.Policy.FormatsDeclared = true
+			formatsOnly.Target.Formats = []string{target.FormatJSON, target.FormatURLEncoded, target.FormatXML}
+			if v := catalog.Execute(ctx, formatsOnly, c, fixtures.FlowJWTBearer); v.Outcome != reports.Info {
+				t.Errorf("formats declared, strict_requests not: %s %s (%s), want INFO", v.Key, v.Outcome, v.Reason)
+			}
+			strict := true
+			formatsOnly.Target.Policy.StrictRequests = &strict
+			if v := catalog.Execute(ctx, formatsOnly, c, fixtures.FlowJWTBearer); v.Outcome != reports.Fail {
+				t.Errorf("strict_requests: true: %s %s (%s), want FAIL", v.Key, v.Outcome, v.Reason)
+			}
+		})
+	}
+}

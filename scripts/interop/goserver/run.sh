@@ -13,8 +13,8 @@
 # fixtures` (converted to JWKS with `goserver jwks`), writes the server's
 # registration (server.json) and the jwtharness target file, starts the
 # server on 127.0.0.1 with a free port (it exits by itself after 10
-# minutes), runs `jwtharness conform --target … --report-dir OUT/reports`
-# (with --expect expected.yaml when this jwtharness has --expect), stops the
+# minutes), runs `jwtharness conform --target … --report-dir OUT/reports
+# --expect expected.yaml` (expected-legacy.yaml for legacy-server), stops the
 # server, checks that the grant was exercised (>= 80 % of its runs not SKIP
 # or ERROR) and exits with conform's exit code (1 also when the grant was
 # not exercised; 3 when the lane could not run).
@@ -167,10 +167,8 @@ log "conform"
 conform=("$bin" conform --target "$target" --report-dir "$out/reports")
 if [ -n "$write_expect" ]; then
   conform+=(--write-expect "$write_expect")
-elif "$bin" conform --help | grep -q -- '--expect'; then
-  conform+=(--expect "$expect_file")
 else
-  log "this jwtharness has no --expect yet: every FAIL gates"
+  conform+=(--expect "$expect_file")
 fi
 set +e
 timeout 300 "${conform[@]}" "${extra[@]}" > "$out/conform.txt" 2>&1

@@ -113,7 +113,7 @@ func testServer(t *testing.T, wiring string) {
 		{name: "expired", form: grant(func(c map[string]any) { c["exp"] = time.Now().Unix() - 60 }), wantStatus: 400, wantError: "invalid_grant"},
 		{name: "unknown issuer", form: grant(func(c map[string]any) { c["iss"], c["sub"] = "other", "other" }), wantStatus: 400, wantError: "invalid_grant"},
 		{name: "nbf an hour ahead is ignored (deviation)", form: grant(func(c map[string]any) { c["nbf"] = time.Now().Unix() + 3600 }), wantStatus: 200},
-		{name: "exp as an RFC 3339 string is accepted (deviation, no case yet)", form: grant(func(c map[string]any) {
+		{name: "exp as an RFC 3339 string is accepted (deviation, case time-exp-datetime-string)", form: grant(func(c map[string]any) {
 			c["exp"] = time.Now().Add(5 * time.Minute).UTC().Format(time.RFC3339)
 		}), wantStatus: 200},
 		{name: "jti of the wrong type answers 500 (deviation)", form: grant(func(c map[string]any) { c["jti"] = 42 }), wantStatus: 500, wantError: "server_error"},

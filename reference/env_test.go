@@ -156,7 +156,7 @@ func (e *env) mctx() fixtures.MutationContext {
 	return fixtures.MutationContext{
 		Other: e.c.hybrid, Unregistered: e.c.stranger,
 		TokenEndpoint: e.srv.TokenURL, Issuer: e.srv.Issuer,
-		MaxLifetime: e.srv.opts.MaxLifetime, Leeway: e.srv.opts.Leeway,
+		MaxLifetime: e.srv.opts.MaxLifetime, Leeway: e.srv.opts.Leeway, LeewayDeclared: true,
 	}
 }
 

@@ -96,6 +96,7 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 	}
 
 	mutation := f.mutation
+	var reqEdit *driver.RequestEdit // a request-level case (req-*): a named edit of the valid request
 	if f.caseID != "" {
 		c, ok := catalog.Lookup(f.caseID)
 		if !ok {
@@ -110,7 +111,10 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 		if !tokenCaseHasFlow(c, flow) {
 			return usageErr(fmt.Errorf("token: case %s does not apply to flow %s (it applies to %s)", c.ID, flow, tokenFlowList(c.Flows)))
 		}
-		if c.Mutation == "" {
+		if e, ok := driver.LookupRequestEdit(c.ID); ok && c.Mutation == "" {
+			reqEdit = &e
+			fmt.Fprintf(out, "# case %s@%s [%s %s]: %s (request edit %s: %s)\n", c.ID, flow.Short(), c.Level, c.Clause.ID(), c.Title, e.Name, e.Description)
+		} else if c.Mutation == "" {
 			t := f.target
 			if t == "" {
 				t = "<target.yaml>"
@@ -122,8 +126,10 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 		if mutation != "" && mutation != c.Mutation {
 			return usageErr(fmt.Errorf("token: --case %s sends mutation %s; drop --mutation %s", c.ID, c.Mutation, mutation))
 		}
-		mutation = c.Mutation
-		fmt.Fprintf(out, "# case %s@%s [%s %s]: %s (mutation %s)\n", c.ID, flow.Short(), c.Level, c.Clause.ID(), c.Title, c.Mutation)
+		if reqEdit == nil {
+			mutation = c.Mutation
+			fmt.Fprintf(out, "# case %s@%s [%s %s]: %s (mutation %s)\n", c.ID, flow.Short(), c.Level, c.Clause.ID(), c.Title, c.Mutation)
+		}
 	}
 	var m fixtures.Mutation
 	if mutation != "" {
@@ -192,6 +198,11 @@ func runToken(ctx context.Context, out io.Writer, f *tokenFlags, flowSet bool) e
 		}
 	}
 
+	if reqEdit != nil {
+		if err := reqEdit.Apply(req, flow); err != nil {
+			return usageErr(fmt.Errorf("token: request edit %s: %w", reqEdit.Name, err))
+		}
+	}
 	if unsupported {
 		fmt.Fprintf(out, "# flows.%s is declared unsupported: the expected answer is a clean refusal (4xx with an RFC 6749 error)\n", flow)
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -154,6 +155,70 @@ func TestOneMutationVocabulary(t *testing.T) {
 		t.Errorf("only %d case × flow runs compared", checked)
 	}
 	t.Logf("%d case × flow runs: conform, token and load send the same mutated request", checked)
+}
+
+// TestOneRequestEditVocabulary: for every request-level case that names a
+// driver.RequestEdit (its ID), conform --case X and token --case X (the
+// flow's valid request, driver.FlowRequest, the edit's Apply, sent through
+// the same client) put the same request on the wire: method, query,
+// content type and body, with the valid assertion as <jwt>.
+func TestOneRequestEditVocabulary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends every request edit twice")
+	}
+	ctx := context.Background()
+	env, stop, err := suites.StartReference(ctx, suites.ReferenceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	env.Client, err = driver.NewClient(driver.Options{Endpoint: env.Client.Endpoint(), Timeout: env.Client.Timeout(),
+		HTTPClient: &http.Client{Transport: bodyRecorder{http.DefaultTransport}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := env.Target
+	checked, runs := map[string]bool{}, 0
+	for _, e := range driver.RequestEdits() {
+		c, ok := catalog.Lookup(e.Name)
+		if !ok || c.Mutation != "" {
+			t.Errorf("request edit %s: no catalog case of that ID without a mutation", e.Name)
+			continue
+		}
+		for _, flow := range c.Flows {
+			key := c.ID + "@" + flow.Short()
+			conform := &wireLog{}
+			v := catalog.Execute(context.WithValue(ctx, wireLogKey{}, conform), env, c, flow)
+			if v.Outcome == reports.Skip {
+				continue
+			}
+			sent := conform.all()
+			if len(sent) < 2 {
+				t.Errorf("%s: conform sent %d requests (%s: %s)", key, len(sent), v.Outcome, v.Reason)
+				continue
+			}
+			tok, err := env.Minter.Mint(validreq.Spec(tg, flow, "", tg.Credential(flow, "")))
+			if err != nil {
+				t.Fatalf("%s: %v", key, err)
+			}
+			req := driver.FlowRequest(tg, flow, tok)
+			if err := e.Apply(req, flow); err != nil {
+				t.Errorf("%s: token: %v", key, err)
+				continue
+			}
+			token := &wireLog{}
+			env.Client.Do(context.WithValue(ctx, wireLogKey{}, token), req)
+			if got := token.all(); len(got) != 1 || got[0] != sent[1] {
+				t.Errorf("%s: conform --case sends %q, token --case sends %q", key, sent[1], got)
+			}
+			checked[c.ID] = true
+			runs++
+		}
+	}
+	if len(checked) != len(driver.RequestEdits()) {
+		t.Errorf("only %d of %d request edits compared", len(checked), len(driver.RequestEdits()))
+	}
+	t.Logf("%d request edits, %d case × flow runs: conform and token send the same request", len(checked), runs)
 }
 
 // credentialOf is the flow credential that signed assertion (conform may
@@ -315,9 +380,39 @@ func (l *bodyLog) all() []string {
 	return l.bodies
 }
 
+type wireLogKey struct{}
+
+// wireLog collects method, query, content type and body of the requests
+// one run sends, each as one line, assertions replaced by <jwt>.
+type wireLog struct {
+	mu   sync.Mutex
+	reqs []string
+}
+
+func (l *wireLog) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.reqs
+}
+
+var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*`)
+
 type bodyRecorder struct{ base http.RoundTripper }
 
 func (r bodyRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if l, ok := req.Context().Value(wireLogKey{}).(*wireLog); ok {
+		var b []byte
+		if req.GetBody != nil {
+			if rc, err := req.GetBody(); err == nil {
+				b, _ = io.ReadAll(rc)
+				rc.Close()
+			}
+		}
+		line := fmt.Sprintf("%s ?%s [%s] %s", req.Method, req.URL.RawQuery, req.Header.Get("Content-Type"), b)
+		l.mu.Lock()
+		l.reqs = append(l.reqs, jwtLike.ReplaceAllString(line, "<jwt>"))
+		l.mu.Unlock()
+	}
 	if l, ok := req.Context().Value(bodyLogKey{}).(*bodyLog); ok && req.GetBody != nil {
 		if rc, err := req.GetBody(); err == nil {
 			b, _ := io.ReadAll(rc)

@@ -46,27 +46,13 @@ func httpCases() []Case {
 
 		negW(Case{ID: "req-method-get", Title: "a GET token request is refused", Family: "request", Flows: allFlows,
 			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawGETAccepted},
-			reqEdit(func(_ *session, r *driver.Request) error {
-				r.Method, r.Query, r.Params = http.MethodGet, append(r.Query, r.Params...), nil
-				return nil
-			}), constW(badRequest(http.StatusMethodNotAllowed, http.StatusNotFound))),
+			reqNamed("req-method-get"), constW(badRequest(http.StatusMethodNotAllowed, http.StatusNotFound))),
 		negW(Case{ID: "req-params-in-query", Title: "token request parameters in the URL query of a POST are not used", Family: "request", Flows: allFlows,
 			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawQueryParamsAccepted, About: []string{errorCodeFamily}},
-			reqEdit(func(_ *session, r *driver.Request) error {
-				r.Query, r.Params = append(r.Query, r.Params...), nil
-				return nil
-			}), constW(want{codes: []string{"invalid_request", "invalid_client", "unsupported_grant_type"}})),
+			reqNamed("req-params-in-query"), constW(want{codes: []string{"invalid_request", "invalid_client", "unsupported_grant_type"}})),
 		negW(Case{ID: "req-content-type-json", Title: "a JSON request body is refused", Family: "request", Flows: allFlows,
 			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawNonFormAccepted},
-			reqEdit(func(_ *session, r *driver.Request) error {
-				m := map[string]string{}
-				for _, p := range r.Params {
-					m[p.Name] = p.Value
-				}
-				b, err := json.Marshal(m)
-				r.Body, r.ContentType = b, "application/json"
-				return err
-			}), constW(nonForm())),
+			reqNamed("req-content-type-json"), constW(nonForm())),
 		negW(Case{ID: "req-content-type-multipart", Title: "a multipart/form-data request body is refused", Family: "request", Flows: allFlows,
 			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawNonFormAccepted},
 			reqEdit(func(_ *session, r *driver.Request) error {
@@ -98,7 +84,7 @@ func httpCases() []Case {
 			reqEdit(func(_ *session, r *driver.Request) error { r.Set("assertion", ""); return nil }), invalidRequestW),
 		negW(Case{ID: "req-param-repeated", Title: "the assertion parameter sent twice (valid first) is refused with invalid_request", Family: "request", Flows: allFlows,
 			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawRepeatedParamsOK},
-			reqEdit(func(s *session, r *driver.Request) error { r.Add(s.assertionParam(), "x.y.z"); return nil }), invalidRequestW),
+			reqNamed("req-param-repeated"), invalidRequestW),
 		negW(Case{ID: "req-param-repeated-reversed", Title: "the assertion parameter sent twice (garbage first) is refused with invalid_request", Family: "request", Flows: allFlows,
 			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawRepeatedParamsOK, About: []string{errorCodeFamily}},
 			reqEdit(func(s *session, r *driver.Request) error {
@@ -110,7 +96,7 @@ func httpCases() []Case {
 			}), invalidRequestW),
 		negW(Case{ID: "req-grant-type-repeated", Title: "grant_type sent twice (same value) is refused with invalid_request", Family: "request", Flows: allFlows,
 			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawRepeatedParamsOK},
-			reqEdit(func(_ *session, r *driver.Request) error { r.Add("grant_type", r.Get("grant_type")); return nil }), invalidRequestW),
+			reqNamed("req-grant-type-repeated"), invalidRequestW),
 		negW(Case{ID: "req-grant-with-failed-client-auth", Title: "a valid grant whose client authentication fails is refused (invalid_client): the configured method with a wrong secret or a broken assertion, else a failing client assertion", Family: "request", Flows: grantFlow,
 			Clause: cPolicyGrantAuth, Level: POLICY, Policy: PolicyGrantClientAuth, Flaw: R.FlawGrantIgnoresClientAuth},
 			reqEdit(failGrantClientAuth), constW(want{codes: []string{"invalid_client"}})),

@@ -59,6 +59,17 @@ func tokenEdit(f func(s *session, tok string) (string, error)) mutation {
 // reqEdit edits the HTTP request.
 func reqEdit(f func(s *session, r *driver.Request) error) mutation { return mutation{req: f} }
 
+// reqNamed applies the driver request edit called name (driver.RequestEdit).
+func reqNamed(name string) mutation {
+	return reqEdit(func(s *session, r *driver.Request) error {
+		e, ok := driver.LookupRequestEdit(name)
+		if !ok {
+			return fmt.Errorf("unknown request edit %q", name)
+		}
+		return e.Apply(r, s.flow)
+	})
+}
+
 // then combines two mutations (both applied, a first).
 func (m mutation) then(n mutation) mutation {
 	return mutation{

@@ -13,13 +13,16 @@ import (
 
 	"github.com/jwtharness/jwtharness/fixtures/target"
 	"github.com/jwtharness/jwtharness/suites/catalog"
+	"github.com/jwtharness/jwtharness/suites/driver"
 )
 
 // caseWithoutMutation returns a catalog case that no single mutated
 // assertion makes (or "" when every case has one).
+// caseWithoutMutation is a case token --case cannot send: neither a
+// fixtures mutation nor a driver request edit.
 func caseWithoutMutation() string {
 	for _, c := range catalog.All() {
-		if c.Mutation == "" {
+		if _, edit := driver.LookupRequestEdit(c.ID); c.Mutation == "" && !edit {
 			return c.ID
 		}
 	}

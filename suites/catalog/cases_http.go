@@ -33,16 +33,10 @@ func httpCases() []Case {
 			Level:  MUST, Flaw: R.FlawClientIDRequired}, dropClientID()),
 		pos(Case{ID: "req-content-type-charset", Title: `Content-Type "application/x-www-form-urlencoded; charset=UTF-8" is accepted`, Family: "request", Flows: allFlows,
 			Clause: cForm, Level: POLICY, Policy: PolicyFlows, Flaw: R.FlawCharsetRejected},
-			reqEdit(func(_ *session, r *driver.Request) error {
-				if r.Header == nil {
-					r.Header = http.Header{}
-				}
-				r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
-				return nil
-			})),
+			reqNamed("req-content-type-charset")),
 		pos(Case{ID: "req-unknown-param-ignored", Title: "unrecognized request parameters are ignored", Family: "request", Flows: allFlows,
 			Clause: cUnknownP, Level: MUST, Flaw: R.FlawUnknownParamRejected},
-			reqEdit(func(_ *session, r *driver.Request) error { r.Add("foo", "bar").Add("resource_hint", "x"); return nil })),
+			reqNamed("req-unknown-param-ignored")),
 
 		negW(Case{ID: "req-method-get", Title: "a GET token request is refused", Family: "request", Flows: allFlows,
 			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawGETAccepted},
@@ -71,29 +65,23 @@ func httpCases() []Case {
 			}), constW(nonForm())),
 		negW(Case{ID: "req-grant-type-missing", Title: "a request without grant_type is refused with invalid_request", Family: "request", Flows: allFlows,
 			Clause: cGrantTypeReq, Level: MUST, Flaw: R.FlawGrantTypeDefaulted},
-			reqEdit(func(_ *session, r *driver.Request) error { r.Del("grant_type"); return nil }), invalidRequestW),
+			reqNamed("req-grant-type-missing"), invalidRequestW),
 		negW(Case{ID: "req-grant-type-unsupported", Title: "an unknown grant_type is refused with unsupported_grant_type", Family: "request", Flows: allFlows,
 			Clause: cRequest400, Level: MUST, Flaw: R.FlawUnsupportedGrantCode},
-			reqEdit(func(_ *session, r *driver.Request) error { r.Set("grant_type", "urn:example:not-a-grant"); return nil }),
+			reqNamed("req-grant-type-unsupported"),
 			constW(want{codes: []string{"unsupported_grant_type"}})),
 		negW(Case{ID: "req-assertion-missing", Title: "a bearer grant without the assertion parameter is refused with invalid_request", Family: "request", Flows: grantFlow,
 			Clause: cAssertionReq, Level: MUST, Flaw: R.FlawErrorStatus200},
-			reqEdit(func(_ *session, r *driver.Request) error { r.Del("assertion"); return nil }), invalidRequestW),
+			reqNamed("req-assertion-missing"), invalidRequestW),
 		negW(Case{ID: "req-assertion-empty", Title: "an empty assertion parameter is treated as missing (invalid_request)", Family: "request", Flows: grantFlow,
 			Clause: cOmitted, Level: MUST, Flaw: R.FlawEmptyParamNotOmitted},
-			reqEdit(func(_ *session, r *driver.Request) error { r.Set("assertion", ""); return nil }), invalidRequestW),
+			reqNamed("req-assertion-empty"), invalidRequestW),
 		negW(Case{ID: "req-param-repeated", Title: "the assertion parameter sent twice (valid first) is refused with invalid_request", Family: "request", Flows: allFlows,
 			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawRepeatedParamsOK},
 			reqNamed("req-param-repeated"), invalidRequestW),
 		negW(Case{ID: "req-param-repeated-reversed", Title: "the assertion parameter sent twice (garbage first) is refused with invalid_request", Family: "request", Flows: allFlows,
 			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawRepeatedParamsOK, About: []string{errorCodeFamily}},
-			reqEdit(func(s *session, r *driver.Request) error {
-				name := s.assertionParam()
-				valid := r.Get(name)
-				r.Del(name)
-				r.Params = append([]driver.Param{{Name: name, Value: "x.y.z"}, {Name: name, Value: valid}}, r.Params...)
-				return nil
-			}), invalidRequestW),
+			reqNamed("req-param-repeated-reversed"), invalidRequestW),
 		negW(Case{ID: "req-grant-type-repeated", Title: "grant_type sent twice (same value) is refused with invalid_request", Family: "request", Flows: allFlows,
 			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawRepeatedParamsOK},
 			reqNamed("req-grant-type-repeated"), invalidRequestW),
@@ -104,25 +92,19 @@ func httpCases() []Case {
 		// ---- client authentication mechanics ----
 		negW(Case{ID: "ca-assertion-type-missing", Title: "client_assertion without client_assertion_type is refused", Family: "client-auth", Flows: clientFlows,
 			Clause: cAssertionType, Level: MUST, Flaw: R.FlawAssertionTypeIgnored},
-			reqEdit(func(_ *session, r *driver.Request) error { r.Del("client_assertion_type"); return nil }), constW(caRequest())),
+			reqNamed("ca-assertion-type-missing"), constW(caRequest())),
 		negW(Case{ID: "ca-assertion-type-wrong", Title: "client_assertion_type saml2-bearer with a JWT is refused", Family: "client-auth", Flows: clientFlows,
 			Clause: cAssertionType, Level: MUST, Flaw: R.FlawAssertionTypeIgnored},
-			reqEdit(func(_ *session, r *driver.Request) error {
-				r.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer")
-				return nil
-			}), constW(caRequest())),
+			reqNamed("ca-assertion-type-wrong"), constW(caRequest())),
 		negW(Case{ID: "ca-assertion-missing", Title: "client_assertion_type without client_assertion is refused", Family: "client-auth", Flows: clientFlows,
 			Clause: cInvalidClient, Level: MUST, Flaw: R.FlawClientIDOnlyAuth},
-			reqEdit(func(_ *session, r *driver.Request) error { r.Del("client_assertion"); return nil }), constW(caAny())),
+			reqNamed("ca-assertion-missing"), constW(caAny())),
 		negW(Case{ID: "ca-assertion-empty", Title: "an empty client_assertion is treated as missing", Family: "client-auth", Flows: clientFlows,
 			Clause: cOmitted, Level: MUST, Flaw: R.FlawClientIDOnlyAuth},
-			reqEdit(func(_ *session, r *driver.Request) error { r.Set("client_assertion", ""); return nil }), constW(caAny())),
+			reqNamed("ca-assertion-empty"), constW(caAny())),
 		negW(Case{ID: "ca-no-client-auth", Title: "client_credentials with only client_id (no authentication) is refused", Family: "client-auth", Flows: clientFlows,
 			Clause: cClientAuth, Level: MUST, Flaw: R.FlawClientIDOnlyAuth},
-			reqEdit(func(_ *session, r *driver.Request) error {
-				r.Del("client_assertion").Del("client_assertion_type")
-				return nil
-			}), func(*session) want {
+			reqNamed("ca-no-client-auth"), func(*session) want {
 				return want{codes: []string{"invalid_client"}, warn: []string{"invalid_request"},
 					why: "RFC 6749 §5.2 names invalid_client for \"no client authentication included\""}
 			}),
@@ -137,7 +119,7 @@ func httpCases() []Case {
 			}), constW(caAny())),
 		negW(Case{ID: "ca-two-mechanisms-secret", Title: "a client assertion together with client_secret in the body is refused", Family: "client-auth", Flows: clientFlows,
 			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawTwoAuthMethodsOK},
-			reqEdit(func(_ *session, r *driver.Request) error { r.Add("client_secret", "not-the-secret"); return nil }), constW(caAny())),
+			reqNamed("ca-two-mechanisms-secret"), constW(caAny())),
 		negW(Case{ID: "ca-client-id-mismatch", Title: "a client_id parameter naming another client than the assertion is refused", Family: "client-auth", Flows: clientFlows,
 			Clause: cClientIDParam, Level: MUST, Needs: []Capability{CapOtherClient}, Flaw: R.FlawClientIDMismatchOK},
 			reqEdit(func(s *session, r *driver.Request) error {

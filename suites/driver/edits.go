@@ -40,6 +40,22 @@ func RequestEdits() []RequestEdit {
 	return out
 }
 
+func del(names ...string) func(*Request, fixtures.Flow) error {
+	return func(r *Request, _ fixtures.Flow) error {
+		for _, n := range names {
+			r.Del(n)
+		}
+		return nil
+	}
+}
+
+func set(name, value string) func(*Request, fixtures.Flow) error {
+	return func(r *Request, _ fixtures.Flow) error {
+		r.Set(name, value)
+		return nil
+	}
+}
+
 // AssertionParam is the form parameter that carries flow's assertion.
 func AssertionParam(flow fixtures.Flow) string {
 	if flow.ClientAuth() {
@@ -68,6 +84,40 @@ func init() {
 	})
 	registerEdit("req-param-repeated", "the assertion parameter sent twice, the valid one first", func(r *Request, flow fixtures.Flow) error {
 		r.Add(AssertionParam(flow), "x.y.z")
+		return nil
+	})
+	registerEdit("req-content-type-charset", `Content-Type "application/x-www-form-urlencoded; charset=UTF-8"`, func(r *Request, _ fixtures.Flow) error {
+		if r.Header == nil {
+			r.Header = http.Header{}
+		}
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+		return nil
+	})
+	registerEdit("req-unknown-param-ignored", "two unrecognized parameters added (foo, resource_hint)", func(r *Request, _ fixtures.Flow) error {
+		r.Add("foo", "bar").Add("resource_hint", "x")
+		return nil
+	})
+	registerEdit("req-grant-type-missing", "no grant_type", del("grant_type"))
+	registerEdit("req-grant-type-unsupported", "grant_type = urn:example:not-a-grant", func(r *Request, _ fixtures.Flow) error {
+		r.Set("grant_type", "urn:example:not-a-grant")
+		return nil
+	})
+	registerEdit("req-assertion-missing", "no assertion parameter", del("assertion"))
+	registerEdit("req-assertion-empty", "assertion parameter empty", set("assertion", ""))
+	registerEdit("req-param-repeated-reversed", "the assertion parameter sent twice, garbage first, both first in the form", func(r *Request, flow fixtures.Flow) error {
+		name := AssertionParam(flow)
+		valid := r.Get(name)
+		r.Del(name)
+		r.Params = append([]Param{{Name: name, Value: "x.y.z"}, {Name: name, Value: valid}}, r.Params...)
+		return nil
+	})
+	registerEdit("ca-assertion-type-missing", "no client_assertion_type", del("client_assertion_type"))
+	registerEdit("ca-assertion-type-wrong", "client_assertion_type = the SAML 2.0 bearer type", set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"))
+	registerEdit("ca-assertion-missing", "no client_assertion", del("client_assertion"))
+	registerEdit("ca-assertion-empty", "client_assertion empty", set("client_assertion", ""))
+	registerEdit("ca-no-client-auth", "neither client_assertion nor client_assertion_type (client_id only)", del("client_assertion", "client_assertion_type"))
+	registerEdit("ca-two-mechanisms-secret", "client_secret added beside the client assertion", func(r *Request, _ fixtures.Flow) error {
+		r.Add("client_secret", "not-the-secret")
 		return nil
 	})
 	registerEdit("req-grant-type-repeated", "grant_type sent twice (same value)", func(r *Request, _ fixtures.Flow) error {

@@ -52,16 +52,7 @@ func TestOneMutationVocabulary(t *testing.T) {
 		t.Skip("builds every mutated request three ways")
 	}
 	ctx := context.Background()
-	env, stop, err := suites.StartReference(ctx, suites.ReferenceOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	env.Client, err = driver.NewClient(driver.Options{Endpoint: env.Client.Endpoint(), Timeout: env.Client.Timeout(),
-		HTTPClient: &http.Client{Transport: bodyRecorder{http.DefaultTransport}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := recordingReference(t)
 	tg := env.Target
 	checked := 0
 	for _, c := range catalog.All() {
@@ -167,16 +158,7 @@ func TestOneRequestEditVocabulary(t *testing.T) {
 		t.Skip("sends every request edit twice")
 	}
 	ctx := context.Background()
-	env, stop, err := suites.StartReference(ctx, suites.ReferenceOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	env.Client, err = driver.NewClient(driver.Options{Endpoint: env.Client.Endpoint(), Timeout: env.Client.Timeout(),
-		HTTPClient: &http.Client{Transport: bodyRecorder{http.DefaultTransport}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := recordingReference(t)
 	tg := env.Target
 	checked, runs := map[string]bool{}, 0
 	for _, e := range driver.RequestEdits() {
@@ -223,6 +205,23 @@ func TestOneRequestEditVocabulary(t *testing.T) {
 		t.Errorf("only %d of %d request edits compared", len(checked), len(driver.RequestEdits()))
 	}
 	t.Logf("%d request edits, %d case × flow runs: conform and token send the same request", len(checked), runs)
+}
+
+// recordingReference starts the embedded reference (stopped when t ends)
+// with a client whose requests bodyRecorder records.
+func recordingReference(t *testing.T) *catalog.Env {
+	t.Helper()
+	env, stop, err := suites.StartReference(context.Background(), suites.ReferenceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	env.Client, err = driver.NewClient(driver.Options{Endpoint: env.Client.Endpoint(), Timeout: env.Client.Timeout(),
+		HTTPClient: &http.Client{Transport: bodyRecorder{http.DefaultTransport}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
 }
 
 // credentialOf is the flow credential that signed assertion (conform may

@@ -40,7 +40,7 @@ import (
 
 	"github.com/jwtharness/jwtharness/fixtures"
 	"github.com/jwtharness/jwtharness/fixtures/target"
-	"github.com/jwtharness/jwtharness/reference"
+	"github.com/jwtharness/jwtharness/reference/flaws"
 	"github.com/jwtharness/jwtharness/reports"
 	"github.com/jwtharness/jwtharness/suites/driver"
 )
@@ -104,7 +104,7 @@ type Case struct {
 	About    []string
 	Profiles []target.Profile // empty: every profile
 	Needs    []Capability     // what the target must offer, else SKIP
-	Flaw     reference.Flaw   // the reference flaw that must make this case fail
+	Flaw     flaws.Flaw       // the reference flaw that must make this case fail
 	Mutation string           // fixtures mutation name when one mutated assertion makes the case (load --mix)
 	Serial   bool             // must not run beside other cases (replay races, clock control)
 	Negative bool             // the endpoint must refuse: Execute insists on a passing paired control

@@ -16,7 +16,7 @@ import (
 	"github.com/jwtharness/jwtharness/fixtures/malformed"
 	"github.com/jwtharness/jwtharness/fixtures/target"
 	"github.com/jwtharness/jwtharness/fixtures/validreq"
-	R "github.com/jwtharness/jwtharness/reference"
+	R "github.com/jwtharness/jwtharness/reference/flaws"
 	"github.com/jwtharness/jwtharness/reports"
 	"github.com/jwtharness/jwtharness/suites/driver"
 )
@@ -27,28 +27,28 @@ import (
 func httpCases() []Case {
 	cs := []Case{
 		pos(Case{ID: "pos-baseline", Title: "the flow's valid request is issued a token", Family: "positive", Flows: allFlows,
-			Clause: cPolicyFlow, Level: POLICY, Policy: PolicyFlows, Flaw: R.FlawScopeRequired, Mutation: "valid"}, mutation{}),
+			Clause: cPolicyFlow, Level: POLICY, Policy: PolicyFlows, Flaw: R.ScopeRequired, Mutation: "valid"}, mutation{}),
 		pos(Case{ID: "pos-client-id-omitted", Title: "a client assertion request without the OPTIONAL client_id is issued a token", Family: "positive", Flows: clientFlows,
 			Clause: clause("RFC7521", "4.2", `client_id OPTIONAL. The client identifier as described in Section 2.2 of OAuth 2.0.`),
-			Level:  MUST, Flaw: R.FlawClientIDRequired}, dropClientID()),
+			Level:  MUST, Flaw: R.ClientIDRequired}, dropClientID()),
 		pos(Case{ID: "req-content-type-charset", Title: `Content-Type "application/x-www-form-urlencoded; charset=UTF-8" is accepted`, Family: "request", Flows: allFlows,
-			Clause: cForm, Level: POLICY, Policy: PolicyFlows, Flaw: R.FlawCharsetRejected},
+			Clause: cForm, Level: POLICY, Policy: PolicyFlows, Flaw: R.CharsetRejected},
 			reqNamed("req-content-type-charset")),
 		pos(Case{ID: "req-unknown-param-ignored", Title: "unrecognized request parameters are ignored", Family: "request", Flows: allFlows,
-			Clause: cUnknownP, Level: MUST, Flaw: R.FlawUnknownParamRejected},
+			Clause: cUnknownP, Level: MUST, Flaw: R.UnknownParamRejected},
 			reqNamed("req-unknown-param-ignored")),
 
 		negW(Case{ID: "req-method-get", Title: "a GET token request is refused", Family: "request", Flows: allFlows,
-			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawGETAccepted},
+			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.GETAccepted},
 			reqNamed("req-method-get"), constW(badRequest(http.StatusMethodNotAllowed, http.StatusNotFound))),
 		negW(Case{ID: "req-params-in-query", Title: "token request parameters in the URL query of a POST are not used", Family: "request", Flows: allFlows,
-			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawQueryParamsAccepted, About: []string{errorCodeFamily}},
+			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.QueryParamsAccepted, About: []string{errorCodeFamily}},
 			reqNamed("req-params-in-query"), constW(want{codes: []string{"invalid_request", "invalid_client", "unsupported_grant_type"}})),
 		negW(Case{ID: "req-content-type-json", Title: "a JSON request body is refused", Family: "request", Flows: allFlows,
-			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawNonFormAccepted},
+			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.NonFormAccepted},
 			reqNamed("req-content-type-json"), constW(nonForm())),
 		negW(Case{ID: "req-content-type-multipart", Title: "a multipart/form-data request body is refused", Family: "request", Flows: allFlows,
-			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawNonFormAccepted},
+			Clause: cPolicyStrict, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.NonFormAccepted},
 			reqEdit(func(_ *session, r *driver.Request) error {
 				var buf bytes.Buffer
 				mw := multipart.NewWriter(&buf)
@@ -64,52 +64,52 @@ func httpCases() []Case {
 				return nil
 			}), constW(nonForm())),
 		negW(Case{ID: "req-grant-type-missing", Title: "a request without grant_type is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cGrantTypeReq, Level: MUST, Flaw: R.FlawGrantTypeDefaulted},
+			Clause: cGrantTypeReq, Level: MUST, Flaw: R.GrantTypeDefaulted},
 			reqNamed("req-grant-type-missing"), invalidRequestW),
 		negW(Case{ID: "req-grant-type-unsupported", Title: "an unknown grant_type is refused with unsupported_grant_type", Family: "request", Flows: allFlows,
-			Clause: cRequest400, Level: MUST, Flaw: R.FlawUnsupportedGrantCode},
+			Clause: cRequest400, Level: MUST, Flaw: R.UnsupportedGrantCode},
 			reqNamed("req-grant-type-unsupported"),
 			constW(want{codes: []string{"unsupported_grant_type"}})),
 		negW(Case{ID: "req-assertion-missing", Title: "a bearer grant without the assertion parameter is refused with invalid_request", Family: "request", Flows: grantFlow,
-			Clause: cAssertionReq, Level: MUST, Flaw: R.FlawErrorStatus200},
+			Clause: cAssertionReq, Level: MUST, Flaw: R.ErrorStatus200},
 			reqNamed("req-assertion-missing"), invalidRequestW),
 		negW(Case{ID: "req-assertion-empty", Title: "an empty assertion parameter is treated as missing (invalid_request)", Family: "request", Flows: grantFlow,
-			Clause: cOmitted, Level: MUST, Flaw: R.FlawEmptyParamNotOmitted},
+			Clause: cOmitted, Level: MUST, Flaw: R.EmptyParamNotOmitted},
 			reqNamed("req-assertion-empty"), invalidRequestW),
 		negW(Case{ID: "req-param-repeated", Title: "the assertion parameter sent twice (valid first) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawRepeatedParamsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.RepeatedParamsOK},
 			reqNamed("req-param-repeated"), invalidRequestW),
 		negW(Case{ID: "req-param-repeated-reversed", Title: "the assertion parameter sent twice (garbage first) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawRepeatedParamsOK, About: []string{errorCodeFamily}},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.RepeatedParamsOK, About: []string{errorCodeFamily}},
 			reqNamed("req-param-repeated-reversed"), invalidRequestW),
 		negW(Case{ID: "req-grant-type-repeated", Title: "grant_type sent twice (same value) is refused with invalid_request", Family: "request", Flows: allFlows,
-			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawRepeatedParamsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.RepeatedParamsOK},
 			reqNamed("req-grant-type-repeated"), invalidRequestW),
 		negW(Case{ID: "req-grant-with-failed-client-auth", Title: "a valid grant whose client authentication fails is refused (invalid_client): the configured method with a wrong secret or a broken assertion, else a failing client assertion", Family: "request", Flows: grantFlow,
-			Clause: cPolicyGrantAuth, Level: POLICY, Policy: PolicyGrantClientAuth, Flaw: R.FlawGrantIgnoresClientAuth},
+			Clause: cPolicyGrantAuth, Level: POLICY, Policy: PolicyGrantClientAuth, Flaw: R.GrantIgnoresClientAuth},
 			reqEdit(failGrantClientAuth), constW(want{codes: []string{"invalid_client"}})),
 
 		// ---- client authentication mechanics ----
 		negW(Case{ID: "ca-assertion-type-missing", Title: "client_assertion without client_assertion_type is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cAssertionType, Level: MUST, Flaw: R.FlawAssertionTypeIgnored},
+			Clause: cAssertionType, Level: MUST, Flaw: R.AssertionTypeIgnored},
 			reqNamed("ca-assertion-type-missing"), constW(caRequest())),
 		negW(Case{ID: "ca-assertion-type-wrong", Title: "client_assertion_type saml2-bearer with a JWT is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cAssertionType, Level: MUST, Flaw: R.FlawAssertionTypeIgnored},
+			Clause: cAssertionType, Level: MUST, Flaw: R.AssertionTypeIgnored},
 			reqNamed("ca-assertion-type-wrong"), constW(caRequest())),
 		negW(Case{ID: "ca-assertion-missing", Title: "client_assertion_type without client_assertion is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cInvalidClient, Level: MUST, Flaw: R.FlawClientIDOnlyAuth},
+			Clause: cInvalidClient, Level: MUST, Flaw: R.ClientIDOnlyAuth},
 			reqNamed("ca-assertion-missing"), constW(caAny())),
 		negW(Case{ID: "ca-assertion-empty", Title: "an empty client_assertion is treated as missing", Family: "client-auth", Flows: clientFlows,
-			Clause: cOmitted, Level: MUST, Flaw: R.FlawClientIDOnlyAuth},
+			Clause: cOmitted, Level: MUST, Flaw: R.ClientIDOnlyAuth},
 			reqNamed("ca-assertion-empty"), constW(caAny())),
 		negW(Case{ID: "ca-no-client-auth", Title: "client_credentials with only client_id (no authentication) is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cClientAuth, Level: MUST, Flaw: R.FlawClientIDOnlyAuth},
+			Clause: cClientAuth, Level: MUST, Flaw: R.ClientIDOnlyAuth},
 			reqNamed("ca-no-client-auth"), func(*session) want {
 				return want{codes: []string{"invalid_client"}, warn: []string{"invalid_request"},
 					why: "RFC 6749 §5.2 names invalid_client for \"no client authentication included\""}
 			}),
 		negW(Case{ID: "ca-two-mechanisms-basic", Title: "a client assertion together with HTTP Basic authentication is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawTwoAuthMethodsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.TwoAuthMethodsOK},
 			reqEdit(func(s *session, r *driver.Request) error {
 				if r.Header == nil {
 					r.Header = http.Header{}
@@ -118,10 +118,10 @@ func httpCases() []Case {
 				return nil
 			}), constW(caAny())),
 		negW(Case{ID: "ca-two-mechanisms-secret", Title: "a client assertion together with client_secret in the body is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.FlawTwoAuthMethodsOK},
+			Clause: cPolicyWellFormed, Level: POLICY, Policy: PolicyStrictRequests, Flaw: R.TwoAuthMethodsOK},
 			reqNamed("ca-two-mechanisms-secret"), constW(caAny())),
 		negW(Case{ID: "ca-client-id-mismatch", Title: "a client_id parameter naming another client than the assertion is refused", Family: "client-auth", Flows: clientFlows,
-			Clause: cClientIDParam, Level: MUST, Needs: []Capability{CapOtherClient}, Flaw: R.FlawClientIDMismatchOK},
+			Clause: cClientIDParam, Level: MUST, Needs: []Capability{CapOtherClient}, Flaw: R.ClientIDMismatchOK},
 			reqEdit(func(s *session, r *driver.Request) error {
 				r.Set("client_id", s.env.Target.OtherClientFor(s.flow).ClientID)
 				return nil
@@ -131,40 +131,40 @@ func httpCases() []Case {
 					why: "RFC 7521 §4.2.1 names invalid_client; node-oidc-provider answers invalid_request"}
 			}),
 		negM(Case{ID: "ca-method-not-registered", Title: "a private_key_jwt client authenticating with an HS256 MAC (client_secret_jwt) is refused", Family: "client-auth", Flows: pkFlow,
-			Clause: cClientAuth, Level: MUST, Flaw: R.FlawHMACNotForClient, Mutation: "ca-method-not-registered"}, flowErrW),
+			Clause: cClientAuth, Level: MUST, Flaw: R.HMACNotForClient, Mutation: "ca-method-not-registered"}, flowErrW),
 
 		// ---- response ----
 		{ID: "resp-token-type-bearer", Title: "a successful response has token_type Bearer", Family: "response", Flows: allFlows,
-			Clause: cTokenType, Level: MUST, Flaw: R.FlawTokenTypeMissing, Run: success(checkTokenType)},
+			Clause: cTokenType, Level: MUST, Flaw: R.TokenTypeMissing, Run: success(checkTokenType)},
 		{ID: "resp-expires-in-number", Title: "expires_in is a positive JSON number", Family: "response", Flows: allFlows,
-			Clause: cExpiresIn, Level: SHOULD, Flaw: R.FlawExpiresInString, Run: success(checkExpiresIn)},
+			Clause: cExpiresIn, Level: SHOULD, Flaw: R.ExpiresInString, Run: success(checkExpiresIn)},
 		{ID: "resp-cache-headers", Title: "a token response carries Cache-Control: no-store and Pragma: no-cache", Family: "response", Flows: allFlows,
-			Clause: cNoStore, Level: MUST, Flaw: R.FlawNoCacheHeaders, Run: success(checkCacheHeaders)},
+			Clause: cNoStore, Level: MUST, Flaw: R.NoCacheHeaders, Run: success(checkCacheHeaders)},
 		{ID: "resp-content-type-json", Title: "a token response is labelled application/json", Family: "response", Flows: allFlows,
-			Clause: cJSONType, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawContentTypeText, Run: success(checkJSONType)},
+			Clause: cJSONType, Level: POLICY, Policy: PolicyFormats, Flaw: R.ContentTypeText, Run: success(checkJSONType)},
 		negM(Case{ID: "resp-error-content-type-json", Title: "an error response is an application/json object", Family: "response", Flows: allFlows,
 			Clause: clause("RFC6749", "5.2", `The parameters are included in the entity-body of the HTTP response using the "application/json" media type as defined by RFC 4627.`),
-			Level:  POLICY, Policy: PolicyFormats, Flaw: R.FlawContentTypeText, Mutation: "enc-saml-assertion"}, malformedW),
+			Level:  POLICY, Policy: PolicyFormats, Flaw: R.ContentTypeText, Mutation: "enc-saml-assertion"}, malformedW),
 		negM(Case{ID: "resp-error-status", Title: "an error response has HTTP status 400 (401 for invalid_client)", Family: "response", Flows: allFlows,
-			Clause: cRequest400, Level: MUST, Flaw: R.FlawErrorStatus200, Mutation: "aud-truncated"}, flowErrW),
+			Clause: cRequest400, Level: MUST, Flaw: R.ErrorStatus200, Mutation: "aud-truncated"}, flowErrW),
 		negM(Case{ID: "resp-error-code", Title: "a bad assertion is answered with the flow's error code: invalid_grant or invalid_client", Family: "response", Flows: allFlows,
-			Clause: cErrCodeG, Level: MUST, Flaw: R.FlawWrongErrorCode, Mutation: "hdr-kid-dev-null-hs256"}, strictW),
+			Clause: cErrCodeG, Level: MUST, Flaw: R.WrongErrorCode, Mutation: "hdr-kid-dev-null-hs256"}, strictW),
 		negM(Case{ID: "resp-error-description-charset", Title: "error_description stays within the RFC 6749 charset even when the request holds quotes and CR LF", Family: "response", Flows: allFlows,
-			Clause: cErrDesc, Level: MUST, Flaw: R.FlawErrorDescCRLF, Mutation: "claims-iss-control-chars"}, flowErrW),
+			Clause: cErrDesc, Level: MUST, Flaw: R.ErrorDescCRLF, Mutation: "claims-iss-control-chars"}, flowErrW),
 		{ID: "resp-www-authenticate", Title: "a 401 after HTTP Basic authentication carries WWW-Authenticate", Family: "response", Flows: clientFlows,
-			Clause: cErr401, Level: MUST, Negative: true, Flaw: R.FlawInvalidClient400, Run: body(basicOnly)},
+			Clause: cErr401, Level: MUST, Negative: true, Flaw: R.InvalidClient400, Run: body(basicOnly)},
 		{ID: "fmt-urlencoded", Title: "format=urlencoded answers application/x-www-form-urlencoded", Family: "format", Flows: allFlows,
-			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatURLEncoded}, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatURLEncoded, false)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatURLEncoded}, Flaw: R.FormatIgnored, Run: formatted(driver.FormatURLEncoded, false)},
 		{ID: "fmt-xml", Title: "format=xml answers XML", Family: "format", Flows: allFlows,
-			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatXML}, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatXML, false)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatXML}, Flaw: R.FormatIgnored, Run: formatted(driver.FormatXML, false)},
 		{ID: "fmt-urlencoded-error", Title: "format=urlencoded also shapes error responses", Family: "format", Flows: allFlows,
-			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatURLEncoded}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatURLEncoded, true)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatURLEncoded}, Negative: true, Flaw: R.FormatIgnored, Run: formatted(driver.FormatURLEncoded, true)},
 		{ID: "fmt-xml-error", Title: "format=xml also shapes error responses", Family: "format", Flows: allFlows,
-			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatXML}, Negative: true, Flaw: R.FlawFormatIgnored, Run: formatted(driver.FormatXML, true)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Needs: []Capability{CapFormatXML}, Negative: true, Flaw: R.FormatIgnored, Run: formatted(driver.FormatXML, true)},
 		{ID: "fmt-json", Title: "format=json answers application/json", Family: "format", Flows: allFlows,
-			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.FlawContentTypeText, Run: formatted(driver.FormatJSON, false)},
+			Clause: cPolicyFormat, Level: POLICY, Policy: PolicyFormats, Flaw: R.ContentTypeText, Run: formatted(driver.FormatJSON, false)},
 		{ID: "fmt-unknown-value", Title: "format=yaml or XML: refused with invalid_request where formats are declared (a JSON fallback is a WARN), ignored otherwise (RFC 6749 §3.2); never 5xx", Family: "format", Flows: allFlows,
-			Clause: cUnknownP, Level: MUST, Negative: true, Flaw: R.FlawFormatUnknown500, Run: body(unknownFormat)},
+			Clause: cUnknownP, Level: MUST, Negative: true, Flaw: R.FormatUnknown500, Run: body(unknownFormat)},
 	}
 	for _, a := range []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.ES256, jose.ES384, jose.EdDSA} {
 		cs = append(cs, pos(Case{ID: "pos-alg-" + strings.ToLower(string(a)), Title: "an assertion signed " + string(a) + " by a registered key is issued a token",
@@ -255,9 +255,9 @@ func failGrantClientAuth(s *session, r *driver.Request) error {
 func algFlaw(a jose.SignatureAlgorithm) R.Flaw {
 	switch a {
 	case jose.RS256, jose.ES256, jose.HS256:
-		return R.FlawTokenTypeMissing
+		return R.TokenTypeMissing
 	}
-	return R.FlawAlgSubset
+	return R.AlgSubset
 }
 
 func algClause(a jose.SignatureAlgorithm) Clause {

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	R "github.com/jwtharness/jwtharness/reference"
+	R "github.com/jwtharness/jwtharness/reference/flaws"
 	"github.com/jwtharness/jwtharness/reports"
 )
 
@@ -97,20 +97,20 @@ func FindingIDs() []string {
 // of the cases proved by that flaw: those cases exist to catch that breach,
 // so it FAILs them instead of being a WARN.
 var flawAbout = map[R.Flaw][]string{
-	R.FlawServerErrorOnBad:     {FindServerError},
-	R.FlawFormatUnknown500:     {FindServerError},
-	R.FlawIatPast500:           {FindServerError},
-	R.FlawUnregisteredKidOK:    {FindServerError},
-	R.FlawNoSizeLimit:          {FindServerError},
-	R.FlawErrorStatus200:       {FindErrorStatus},
-	R.FlawContentTypeText:      {FindErrorContentType, FindTokenContentType},
-	R.FlawWrongErrorCode:       {errorCodeFamily},
-	R.FlawClaimTypeBadRequest:  {errorCodeFamily},
-	R.FlawUnsupportedGrantCode: {errorCodeFamily},
-	R.FlawEmptyParamNotOmitted: {errorCodeFamily},
-	R.FlawErrorDescCRLF:        {FindErrorDescCharset},
-	R.FlawInvalidClient400:     {FindWWWAuthenticate},
-	R.FlawNoCacheHeaders:       {FindCacheHeaders},
+	R.ServerErrorOnBad:     {FindServerError},
+	R.FormatUnknown500:     {FindServerError},
+	R.IatPast500:           {FindServerError},
+	R.UnregisteredKidOK:    {FindServerError},
+	R.NoSizeLimit:          {FindServerError},
+	R.ErrorStatus200:       {FindErrorStatus},
+	R.ContentTypeText:      {FindErrorContentType, FindTokenContentType},
+	R.WrongErrorCode:       {errorCodeFamily},
+	R.ClaimTypeBadRequest:  {errorCodeFamily},
+	R.UnsupportedGrantCode: {errorCodeFamily},
+	R.EmptyParamNotOmitted: {errorCodeFamily},
+	R.ErrorDescCRLF:        {FindErrorDescCharset},
+	R.InvalidClient400:     {FindWWWAuthenticate},
+	R.NoCacheHeaders:       {FindCacheHeaders},
 }
 
 // about reports whether finding id is the case's own subject.

@@ -2,7 +2,7 @@ package catalog
 
 import (
 	"github.com/jwtharness/jwtharness/fixtures"
-	R "github.com/jwtharness/jwtharness/reference"
+	R "github.com/jwtharness/jwtharness/reference/flaws"
 	"github.com/jwtharness/jwtharness/reports"
 )
 
@@ -21,7 +21,7 @@ var cUnsupported = Clause{Doc: "policy", Section: "unsupported", Quote: `flows.<
 func Unsupported() Case {
 	return Case{ID: UnsupportedCaseID, Title: "a flow the target declares unsupported is refused cleanly (4xx OAuth error, no token, never 5xx)",
 		Family: "flows", Flows: allFlows, Clause: cUnsupported, Level: POLICY, Policy: PolicyFlows, Negative: true,
-		Flaw: R.FlawServerErrorOnBad, About: []string{FindServerError, FindErrorStatus},
+		Flaw: R.ServerErrorOnBad, About: []string{FindServerError, FindErrorStatus},
 		Run: body(func(s *session) reports.Verdict {
 			req, err := s.validRequest()
 			if err != nil {

@@ -17,6 +17,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/lib.sh"
 repo="$(cd "$here/../.." && pwd)"
 out="${TMPDIR:-/tmp}/jwtharness-interop"
 bin=""
@@ -228,21 +229,9 @@ else
   "$out/fosite-peer" --fixtures "$fx" --ready "$ready" > "$out/server.log" 2>&1 &
 fi
 server_pid=$!
-stop_server() {
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
-}
 trap stop_server EXIT
 
-for _ in $(seq 1 150); do
-  [ -s "$ready" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "run.sh: server exited before it was ready:" >&2; cat "$out/server.log" >&2; exit 3; }
-  sleep 0.1
-done
-[ -s "$ready" ] || { echo "run.sh: server not ready after 15 s:" >&2; cat "$out/server.log" >&2; exit 3; }
+wait_ready "$ready" "$out/server.log" 15
 base="$(cat "$ready")"
 log "server ready at $base ($(( $(date +%s) - started )) s since start)"
 

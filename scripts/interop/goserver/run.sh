@@ -21,6 +21,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/../lib.sh"
 repo="$(cd "$here/../../.." && pwd)"
 out="${TMPDIR:-/tmp}/jwtharness-gointerop"
 bin=""
@@ -143,20 +144,8 @@ rm -f "$ready"
 log "start the server on loopback ($wiring wiring)"
 "$srv" serve --config "$fx/server.json" --ready "$ready" --lifetime 10m --wiring "$wiring" > "$out/server.log" 2>&1 &
 server_pid=$!
-stop_server() {
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
-}
 trap stop_server EXIT
-for _ in $(seq 1 100); do
-  [ -s "$ready" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "run.sh: server exited before it was ready:" >&2; cat "$out/server.log" >&2; exit 3; }
-  sleep 0.1
-done
-[ -s "$ready" ] || { echo "run.sh: server not ready after 10 s:" >&2; cat "$out/server.log" >&2; exit 3; }
+wait_ready "$ready" "$out/server.log" 10
 issuer="$(cat "$ready")"
 log "server ready at $issuer ($(( $(date +%s) - started )) s since start)"
 

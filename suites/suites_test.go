@@ -332,3 +332,66 @@ func TestLeewayZero(t *testing.T) {
 		t.Errorf("%d verdicts, %d skipped", len(rec.Verdicts), skips)
 	}
 }
+
+// TestFindingsProvedBothWays: each response finding is reported against
+// the reference with the flaw that breaks its rule injected, and never
+// against the clean reference (the same cases, the same seed).
+func TestFindingsProvedBothWays(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a family of cases against seven servers")
+	}
+	clean := func(filter string) map[string]bool {
+		env, stop, err := StartReference(context.Background(), ReferenceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stop()
+		rec, err := Run(Config{Env: env, NoColor: true, Seed: 11, Filter: filter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, f := range rec.Findings {
+			seen[f.ID] = true
+		}
+		return seen
+	}
+	for _, tc := range []struct {
+		flaw    reference.Flaw
+		filter  string
+		finding string
+	}{
+		{reference.FlawErrorDescCRLF, "family:aud", catalog.FindErrorDescCharset},
+		{reference.FlawNoCacheHeaders, "case:pos-baseline || family:aud", catalog.FindCacheHeaders},
+		{reference.FlawServerErrorOnBad, "family:encoding", catalog.FindServerError},
+		{reference.FlawErrorStatus200, "family:aud", catalog.FindErrorStatus},
+		{reference.FlawWrongErrorCode, "family:aud", catalog.FindCodeGrant},
+		{reference.FlawContentTypeText, "family:aud", catalog.FindErrorContentType},
+	} {
+		t.Run(string(tc.flaw), func(t *testing.T) {
+			if clean(tc.filter)[tc.finding] {
+				t.Fatalf("finding %s reported against the clean reference (%s)", tc.finding, tc.filter)
+			}
+			env, stop, err := StartReference(context.Background(), ReferenceOptions{Flaws: []reference.Flaw{tc.flaw}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stop()
+			rec, err := Run(Config{Env: env, NoColor: true, Seed: 11, Filter: tc.filter})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, f := range rec.Findings {
+				if f.ID == tc.finding {
+					if len(f.Seen) == 0 {
+						t.Errorf("finding %s lists no run", f.ID)
+					}
+					return
+				}
+				ids = append(ids, f.ID)
+			}
+			t.Errorf("flaw %s: finding %s not reported (findings: %v)", tc.flaw, tc.finding, ids)
+		})
+	}
+}
